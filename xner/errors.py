@@ -1,0 +1,34 @@
+"""One exception family whose messages are complete, one-line explanations for the user."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class XnerError(Exception):
+    """An error the user can act on; the runner prints its message alone, without a traceback."""
+
+
+class InputError(XnerError):
+    """Malformed input: names the file, the line (1-based, when known) and the problem."""
+
+    def __init__(self, path: str | Path, problem: str, line: int | None = None):
+        self.path = str(path)
+        self.line = line
+        self.problem = problem
+        where = f"{self.path}:{line}" if line is not None else self.path
+        super().__init__(f"{where}: {problem}")
+
+
+class ConfigError(XnerError):
+    """An invalid configuration choice, with the valid ones when there is a closed list."""
+
+    def __init__(self, problem: str, choices: list[str] | None = None):
+        message = problem
+        if choices:
+            message += f" (valid choices: {', '.join(sorted(choices))})"
+        super().__init__(message)
+
+
+class MissingDataError(XnerError):
+    """A registered data file that is not on disk: says where it was looked for and how to get it."""

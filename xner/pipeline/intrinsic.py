@@ -1,0 +1,86 @@
+"""Intrinsic projection quality: gold source entities projected onto the gold parallel target
+sentence, scored with seqeval against the target's gold entities (e.g. Europarl en -> de/es)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from omegaconf import DictConfig, OmegaConf
+
+from xner.align.base import read_pharaoh, write_pharaoh
+from xner.data.conll import ConllReadStats, read_conll, write_conll
+from xner.data.labels import LabelMap
+from xner.data.parallel import check_same_length
+from xner.data.registry import resolve
+from xner.eval.ner_metrics import evaluate_sentences
+from xner.io import atomic_open, file_sha256
+from xner.pipeline.components import build
+from xner.pipeline.context import RunContext
+
+log = logging.getLogger(__name__)
+
+
+def resolve_corpus_file(node: DictConfig, cfg: DictConfig) -> Path:
+    """The file a data entry (`dataset` plus its fields) names, through the dataset registry."""
+    fields = {k: str(v) for k, v in OmegaConf.to_container(node, resolve=True).items() if k != "dataset"}
+    return resolve(str(node.dataset), data_dir=cfg.paths.data_dir, download=bool(cfg.data.get("download", False)), **fields)
+
+
+def _save_sentences_words(value: list[list[str]], path: Path) -> None:
+    with atomic_open(path, "w") as handle:
+        for words in value:
+            handle.write(json.dumps(words, ensure_ascii=False) + "\n")
+
+
+def _load_sentences_words(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle]
+
+
+def intrinsic_projection(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
+    source_path = resolve_corpus_file(cfg.data.source, cfg)
+    target_path = resolve_corpus_file(cfg.data.target, cfg)
+    read_stats = ConllReadStats()
+    label_map = LabelMap.from_config(cfg.data.labels.keep, cfg.data.labels.get("rename"))
+    source = label_map.map_corpus(read_conll(source_path, cfg.data.repair_iob, read_stats))
+    gold = label_map.map_corpus(read_conll(target_path, cfg.data.repair_iob, read_stats))
+    check_same_length(source_path, len(source), target_path, len(gold), unit="sentences")
+    if cfg.data.max_sentences:
+        source, gold = source[: cfg.data.max_sentences], gold[: cfg.data.max_sentences]
+    log.info("data: %d sentence pairs from %s and %s", len(source), source_path, target_path)
+    ctx.log_metrics({"data/sentences": len(source), "data/repaired_tags": read_stats.repaired_tags,
+                     "data/source_entities": sum(len(s.spans) for s in source)})
+
+    words_key = {"source": file_sha256(source_path), "target": file_sha256(target_path), "max_sentences": cfg.data.max_sentences}
+    translator_cfg = OmegaConf.to_container(cfg.translator, resolve=True)
+    aligner_cfg = OmegaConf.to_container(cfg.aligner, resolve=True)
+    projector_cfg = OmegaConf.to_container(cfg.projector, resolve=True)
+    translator, aligner, projector = build(cfg.translator, "translator"), build(cfg.aligner, "aligner"), build(cfg.projector, "projector")
+
+    translation = ctx.stage(
+        "translate", {"translator": translator_cfg, "words": words_key, "lang": cfg.lang.code},
+        lambda: translator.translate([s.tokens for s in source], [g.tokens for g in gold]),
+        _save_sentences_words, _load_sentences_words, ".jsonl",
+    )
+    targets = translation.value
+    alignment = ctx.stage(
+        "align", {"aligner": aligner_cfg, "translation": translation.key},
+        lambda: aligner.align([s.tokens for s in source], targets),
+        lambda value, path: write_pharaoh(path, value), read_pharaoh, ".align",
+    )
+    projection = ctx.stage(
+        "project", {"projector": projector_cfg, "alignment": alignment.key, "labels": OmegaConf.to_container(cfg.data.labels, resolve=True)},
+        lambda: projector.project_corpus(source, targets, alignment.value),
+        lambda value, path: write_conll(path, value), read_conll, ".conll",
+    )
+    projected = projection.value
+    source_entities = sum(len(s.spans) for s in source)
+    projected_entities = sum(len(s.spans) for s in projected)
+    metrics = {f"projection/{k}": v for k, v in evaluate_sentences(gold, projected).items()}
+    metrics["projection/projected_entities"] = projected_entities
+    metrics["projection/projected_share"] = projected_entities / source_entities if source_entities else 0.0
+    ctx.log_metrics(metrics)
+    log.info("projected data: %s", projection.path)
+    return ctx.metrics

@@ -1,0 +1,56 @@
+"""The plain function behind `python -m xner.run`: build the run's context and run its pipeline."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from omegaconf import DictConfig, OmegaConf
+
+from xner.errors import ConfigError
+from xner.pipeline.cache import StageCache
+from xner.pipeline.context import RunContext
+from xner.pipeline.intrinsic import intrinsic_projection
+from xner.pipeline.tracking import start_tracking
+
+log = logging.getLogger(__name__)
+
+# `${xner.root:}` in configs: where relative paths (cache, mlflow.db) are anchored, the launch directory.
+OmegaConf.register_new_resolver("xner.root", os.getcwd, replace=True)
+
+PIPELINES = {
+    "intrinsic_projection": intrinsic_projection,
+}
+
+
+def _output_dir(cfg: DictConfig) -> Path:
+    try:
+        from hydra.core.hydra_config import HydraConfig
+
+        return Path(HydraConfig.get().runtime.output_dir)
+    except (ImportError, ValueError):
+        return Path(cfg.paths.root_dir) / "outputs" / "adhoc"
+
+
+def run(cfg: DictConfig) -> dict[str, float]:
+    """Run the experiment `cfg` describes; returns its metrics (also logged and saved as metrics.json)."""
+    pipeline_name = OmegaConf.select(cfg, "experiment.pipeline")
+    if pipeline_name not in PIPELINES:
+        raise ConfigError(f"unknown pipeline '{pipeline_name}' (set experiment=...)", list(PIPELINES))
+    root = Path(cfg.paths.root_dir)
+    cache_dir = Path(cfg.paths.cache_dir)
+    cache = StageCache(cache_dir if cache_dir.is_absolute() else root / cache_dir, enabled=cfg.paths.use_cache)
+    output_dir = _output_dir(cfg)
+    tracker = start_tracking(cfg)
+    ctx = RunContext(cfg, cache, tracker, output_dir)
+    try:
+        metrics = PIPELINES[pipeline_name](cfg, ctx)
+        metrics_path = ctx.save_metrics()
+    except BaseException:
+        tracker.finish("FAILED")
+        raise
+    headline = str(cfg.experiment.headline_metric)
+    log.info("%s = %.4f (all metrics: %s)", headline, metrics.get(headline, float("nan")), metrics_path)
+    tracker.finish("FINISHED")
+    return metrics

@@ -1,0 +1,190 @@
+"""MLflow tracking: one run per Hydra job, nested under one parent run per multirun sweep.
+
+The store defaults to `sqlite:///<launch dir>/mlflow.db`; `MLFLOW_TRACKING_URI` or
+`logger.tracking_uri` override it. A Hydra callback opens the sweep's parent run before the jobs
+start and hands its id to them through `XNER_MLFLOW_PARENT_RUN_ID` (inherited by launcher workers).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any, Mapping
+
+from omegaconf import DictConfig, OmegaConf
+
+log = logging.getLogger(__name__)
+PARENT_ENV = "XNER_MLFLOW_PARENT_RUN_ID"
+PARENT_FILE = ".mlflow_parent_run_id"
+_MAX_PARAM_CHARS = 500
+
+
+def tracking_uri(cfg: DictConfig) -> str:
+    configured = OmegaConf.select(cfg, "logger.tracking_uri")
+    if configured:
+        return str(configured)
+    if os.environ.get("MLFLOW_TRACKING_URI"):
+        return os.environ["MLFLOW_TRACKING_URI"]
+    return f"sqlite:///{Path(cfg.paths.root_dir).resolve() / 'mlflow.db'}"
+
+
+def flatten(node: Any, prefix: str = "") -> dict[str, str]:
+    """Dotted-key parameters of a nested config, values cut to MLflow's parameter size."""
+    flat: dict[str, str] = {}
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            flat.update(flatten(value, f"{prefix}{key}."))
+    else:
+        flat[prefix.rstrip(".")] = str(node)[:_MAX_PARAM_CHARS]
+    return flat
+
+
+class Tracker:
+    """No-op tracker used when logging is off; the MLflow tracker has the same methods."""
+
+    run_id: str | None = None
+
+    def log_params(self, params: Mapping[str, Any]) -> None: ...
+    def log_metrics(self, metrics: Mapping[str, float]) -> None: ...
+    def set_tags(self, tags: Mapping[str, Any]) -> None: ...
+    def log_text(self, text: str, name: str) -> None: ...
+    def log_artifact(self, path: str | Path) -> None: ...
+    def finish(self, status: str = "FINISHED") -> None: ...
+
+
+def _client(uri: str):
+    from mlflow.tracking import MlflowClient
+
+    return MlflowClient(tracking_uri=uri)
+
+
+def _experiment_id(client, name: str, root_dir: str, uri: str) -> str:
+    experiment = client.get_experiment_by_name(name)
+    if experiment is not None:
+        return experiment.experiment_id
+    location = None
+    if uri.startswith("sqlite:"):
+        location = (Path(root_dir).resolve() / "mlartifacts").as_uri()
+    try:
+        return client.create_experiment(name, artifact_location=location)
+    except Exception:  # another job created it at the same moment
+        return client.get_experiment_by_name(name).experiment_id
+
+
+class MlflowTracker(Tracker):
+    """Logs to one MLflow run through the explicit client API (safe beside other runs in-process)."""
+
+    def __init__(self, uri: str, experiment_name: str, run_name: str, root_dir: str, parent_run_id: str | None = None,
+                 tags: Mapping[str, Any] | None = None):
+        self.client = _client(uri)
+        experiment_id = _experiment_id(self.client, experiment_name, root_dir, uri)
+        all_tags = {k: str(v) for k, v in (tags or {}).items()}
+        if parent_run_id:
+            all_tags["mlflow.parentRunId"] = parent_run_id
+        run = self.client.create_run(experiment_id, run_name=run_name, tags=all_tags)
+        self.run_id = run.info.run_id
+        log.info("MLflow run %s in experiment '%s' at %s", self.run_id, experiment_name, uri)
+
+    def log_params(self, params):
+        from mlflow.entities import Param
+
+        items = [Param(k, str(v)[:_MAX_PARAM_CHARS]) for k, v in params.items()]
+        for start in range(0, len(items), 100):
+            self.client.log_batch(self.run_id, params=items[start : start + 100])
+
+    def log_metrics(self, metrics):
+        from mlflow.entities import Metric
+
+        now = int(time.time() * 1000)
+        items = [Metric(k.replace("@", "_"), float(v), now, 0) for k, v in metrics.items()]
+        for start in range(0, len(items), 500):
+            self.client.log_batch(self.run_id, metrics=items[start : start + 500])
+
+    def set_tags(self, tags):
+        for key, value in tags.items():
+            self.client.set_tag(self.run_id, key, str(value))
+
+    def log_text(self, text, name):
+        self.client.log_text(self.run_id, text, name)
+
+    def log_artifact(self, path):
+        self.client.log_artifact(self.run_id, str(path))
+
+    def finish(self, status="FINISHED"):
+        self.client.set_terminated(self.run_id, status=status)
+
+
+def _hydra_job_info() -> tuple[dict[str, str], list[str], str | None]:
+    """Config-group choices, command-line overrides and sweep dir of the current Hydra job, if any."""
+    try:
+        from hydra.core.hydra_config import HydraConfig
+
+        hydra_cfg = HydraConfig.get()
+    except (ImportError, ValueError):
+        return {}, [], None
+    choices = {k: str(v) for k, v in hydra_cfg.runtime.choices.items() if not k.startswith("hydra/")}
+    overrides = list(hydra_cfg.overrides.task)
+    sweep_dir = str(hydra_cfg.sweep.dir) if str(hydra_cfg.mode) == "RunMode.MULTIRUN" else None
+    return choices, overrides, sweep_dir
+
+
+def parent_run_id(sweep_dir: str | None) -> str | None:
+    if os.environ.get(PARENT_ENV):
+        return os.environ[PARENT_ENV]
+    if sweep_dir and (Path(sweep_dir) / PARENT_FILE).is_file():
+        return (Path(sweep_dir) / PARENT_FILE).read_text().strip()
+    return None
+
+
+def start_tracking(cfg: DictConfig) -> Tracker:
+    """The job's tracker with the composed config as params and artifact and the components as tags."""
+    if not OmegaConf.select(cfg, "logger.enabled", default=False):
+        return Tracker()
+    choices, overrides, sweep_dir = _hydra_job_info()
+    tags = {f"xner.{group}": choice for group, choice in choices.items()}
+    for group in ("translator", "aligner", "projector", "model"):
+        target = OmegaConf.select(cfg, f"{group}._target_")
+        if target:
+            tags[f"xner.{group}.class"] = target
+    tags["xner.lang"] = cfg.lang.code
+    run_name = " ".join([str(cfg.experiment.name)] + overrides) if overrides else str(cfg.experiment.name)
+    tracker = MlflowTracker(tracking_uri(cfg), str(cfg.logger.experiment_name), run_name[:250], cfg.paths.root_dir,
+                            parent_run_id(sweep_dir), tags)
+    container = OmegaConf.to_container(cfg, resolve=True)
+    tracker.log_params(flatten(container))
+    tracker.log_text(OmegaConf.to_yaml(cfg, resolve=True), "config.yaml")
+    return tracker
+
+
+try:
+    from hydra.experimental.callback import Callback
+except ImportError:  # pragma: no cover - hydra is a hard dependency
+    Callback = object  # type: ignore[assignment,misc]
+
+
+class MlflowSweepCallback(Callback):
+    """Opens one parent MLflow run per multirun; every job of the sweep nests under it."""
+
+    def __init__(self) -> None:
+        self.tracker: MlflowTracker | None = None
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        if not OmegaConf.select(config, "logger.enabled", default=False):
+            return
+        sweep_dir = Path(str(config.hydra.sweep.dir))
+        sweep_dir.mkdir(parents=True, exist_ok=True)
+        overrides = list(config.hydra.overrides.task)
+        self.tracker = MlflowTracker(tracking_uri(config), str(config.logger.experiment_name),
+                                     f"sweep {config.experiment.name} {' '.join(overrides)}"[:250], config.paths.root_dir,
+                                     tags={"xner.sweep_dir": sweep_dir.resolve(), "xner.sweep_overrides": " ".join(overrides)})
+        os.environ[PARENT_ENV] = self.tracker.run_id
+        (sweep_dir / PARENT_FILE).write_text(self.tracker.run_id)
+        log.info("MLflow parent run %s for sweep %s", self.tracker.run_id, sweep_dir)
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        if self.tracker is not None:
+            self.tracker.finish("FINISHED")
+            os.environ.pop(PARENT_ENV, None)
+            self.tracker = None

@@ -1,0 +1,45 @@
+"""The projector interface: source entities + target words + alignment -> target entities."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Sequence
+
+from tqdm.auto import tqdm
+
+from xner.align.base import Alignment
+from xner.data.records import EntitySpan, Sentence
+
+
+@dataclass
+class ProjectionStats:
+    """Counts a projection run logs: how many source entities found a target span."""
+
+    source_entities: int = 0
+    projected_entities: int = 0
+    sentences: int = 0
+
+    @property
+    def projected_share(self) -> float:
+        return self.projected_entities / self.source_entities if self.source_entities else 0.0
+
+
+class Projector(ABC):
+    """Projects one sentence's entities; results never overlap and stay inside the target."""
+
+    @abstractmethod
+    def project(self, source: Sentence, target_tokens: Sequence[str], alignment: Alignment) -> list[EntitySpan]:
+        """Target entity spans for the entities of `source`."""
+
+    def project_corpus(self, sources: Sequence[Sentence], targets: Sequence[Sequence[str]],
+                       alignments: Sequence[Alignment], stats: ProjectionStats | None = None) -> list[Sentence]:
+        stats = stats if stats is not None else ProjectionStats()
+        projected = []
+        for source, target, alignment in tqdm(list(zip(sources, targets, alignments)), desc="project", leave=False):
+            spans = self.project(source, target, alignment)
+            projected.append(Sentence(tuple(target), tuple(spans)))
+            stats.sentences += 1
+            stats.source_entities += len(source.spans)
+            stats.projected_entities += len(spans)
+        return projected

@@ -1,0 +1,28 @@
+"""`python -m xner.run experiment=europarl_intrinsic lang=de`: a thin Hydra entry over pipeline.runner.run."""
+
+from __future__ import annotations
+
+import sys
+
+import hydra
+from omegaconf import DictConfig
+
+from xner.errors import XnerError
+from xner.pipeline.runner import run
+
+
+@hydra.main(version_base="1.3", config_path="../conf", config_name="config")
+def main(cfg: DictConfig) -> float | None:
+    try:
+        metrics = run(cfg)
+    except XnerError as error:
+        print(f"xner: error: {error}", file=sys.stderr)
+        raise SystemExit(1) from None
+    headline = str(cfg.experiment.headline_metric)
+    value = metrics.get(headline)
+    print(f"{cfg.experiment.name} lang={cfg.lang.code}: {headline} = {value:.4f}" if value is not None else metrics)
+    return value
+
+
+if __name__ == "__main__":
+    main()
