@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-_WORD = re.compile(r"\w+(?:[-'’.]\w+)*|[^\w\s]", re.UNICODE)
+_WORD = re.compile(r"(?:\w\.){2,}(?:-\w+)*|\w+(?:[-'’.]\w+)*|[^\w\s]", re.UNICODE)
 
 
 def split_words(text: str) -> list[str]:

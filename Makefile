@@ -1,0 +1,44 @@
+# xner: `make run` runs the main job, `make test` runs the tests; both install what they need.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+# torch first: this pin takes the CPU build (on a machine without a local wheel, add
+# TORCH_INDEX="--index-url https://download.pytorch.org/whl/cpu" for a CPU-only build).
+TORCH_SPEC ?= torch==2.13.0
+TORCH_INDEX ?=
+export XNER_DATA_DIR ?= $(abspath ../shared/data)
+ARGS ?=
+
+.PHONY: help install run test bench sweep ui clean
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@echo "  data root: XNER_DATA_DIR=$(XNER_DATA_DIR)"
+
+install: $(STAMP)  ## create .venv and install xner with torch (CPU), eflomal, sil-thot, MLflow, Hydra
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q $(TORCH_SPEC) $(TORCH_INDEX)
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+run: install  ## the main job: intrinsic projection on Europarl en->de (ARGS="lang=es aligner=fast_align" to change)
+	$(PY) -m xner.run experiment=europarl_intrinsic lang=de $(ARGS)
+
+test: install  ## the test suite (synthetic fixtures, tiny models; a few minutes on 2 cores)
+	$(PY) -m pytest -q $(ARGS)
+
+bench: install  ## real-data benchmarks; figures go to docs/benchmarks.md
+	$(PY) benchmarks/europarl_intrinsic.py $(ARGS)
+
+sweep: install  ## example multirun: 2 languages x 2 length-ratio thresholds, nested in MLflow
+	$(PY) -m xner.run -m experiment=europarl_intrinsic lang=de,es projector.length_ratio_threshold=null,0.8 $(ARGS)
+
+ui: install  ## MLflow UI on the local store (http://127.0.0.1:5000)
+	$(VENV)/bin/mlflow ui --backend-store-uri sqlite:///$(abspath mlflow.db) --host 127.0.0.1 --port 5000
+
+clean:  ## remove caches, run outputs and sweep outputs (keeps mlflow.db)
+	rm -rf .cache outputs .pytest_cache
+	find multirun -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

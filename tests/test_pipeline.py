@@ -1,0 +1,85 @@
+"""The intrinsic-projection pipeline run in-process on the synthetic corpus."""
+
+import pytest
+from omegaconf import OmegaConf
+
+from xner.errors import ConfigError, MissingDataError
+from xner.pipeline.runner import run
+from xner.project.heuristic import HeuristicProjector
+
+
+def test_config_composes_every_group_option(compose_cfg):
+    from pathlib import Path
+
+    conf = Path(__file__).resolve().parents[1] / "conf"
+    for group in ("lang", "aligner", "projector", "translator", "trainer", "logger", "model", "data", "experiment"):
+        for option in sorted((conf / group).glob("*.yaml")):
+            cfg = compose_cfg(f"{group}={option.stem}")
+            assert cfg.experiment.pipeline and cfg.lang.code
+            OmegaConf.to_container(cfg, resolve=True)
+
+
+def test_intrinsic_projection_scores_the_synthetic_corpus(compose_cfg):
+    cfg = compose_cfg("aligner=fast_align")
+    metrics = run(cfg)
+    assert metrics["projection/f1"] > 0.85
+    assert metrics["data/sentences"] == 150
+    assert 0.85 < metrics["projection/projected_share"] <= 1.0
+    assert metrics["stage/align/cache_hit"] == 0.0
+    again = run(cfg)
+    assert again["stage/align/cache_hit"] == 1.0 and again["stage/project/cache_hit"] == 1.0
+    assert again["projection/f1"] == metrics["projection/f1"]
+
+
+def test_projector_sweep_reuses_translation_and_alignment(compose_cfg):
+    run(compose_cfg("aligner=ibm1"))
+    metrics = run(compose_cfg("aligner=ibm1", "projector.top_k=2", "projector.length_ratio_threshold=0.8"))
+    assert metrics["stage/translate/cache_hit"] == 1.0
+    assert metrics["stage/align/cache_hit"] == 1.0
+    assert metrics["stage/project/cache_hit"] == 0.0
+
+
+def test_interrupted_run_resumes_from_the_last_finished_stage(compose_cfg, monkeypatch):
+    cfg = compose_cfg("aligner=ibm1")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(HeuristicProjector, "project_corpus", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run(cfg)
+    monkeypatch.undo()
+    metrics = run(cfg)
+    assert metrics["stage/align/cache_hit"] == 1.0
+    assert metrics["stage/project/cache_hit"] == 0.0
+    assert metrics["projection/f1"] > 0.85
+
+
+def test_mlflow_run_gets_params_tags_metrics_and_config(compose_cfg, tmp_path):
+    from mlflow.tracking import MlflowClient
+
+    cfg = compose_cfg("aligner=ibm1", logger="mlflow")
+    metrics = run(cfg)
+    client = MlflowClient(tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}")
+    experiment = client.get_experiment_by_name("europarl_intrinsic")
+    (mlrun,) = client.search_runs([experiment.experiment_id])
+    assert mlrun.info.status == "FINISHED"
+    assert mlrun.data.metrics["projection/f1"] == pytest.approx(metrics["projection/f1"])
+    assert "stage/align/seconds" in mlrun.data.metrics
+    assert mlrun.data.params["projector.merge_distance"] == "1"
+    assert mlrun.data.tags["xner.aligner.class"] == "xner.align.statistical.ThotAligner"
+    assert "config.yaml" in [a.path for a in client.list_artifacts(mlrun.info.run_id)]
+
+
+def test_unknown_language_for_a_dataset_and_missing_data(compose_cfg, tmp_path):
+    with pytest.raises(ConfigError, match=r"europarl' has no lang 'swa' \(valid choices: de, en, es\)"):
+        run(compose_cfg("lang=swa"))
+    with pytest.raises(MissingDataError, match="es-europarl.test.conll02' not found"):
+        run(compose_cfg("lang=es"))
+
+
+def test_bad_component_option_is_a_config_error(compose_cfg):
+    with pytest.raises(ConfigError, match="projector.merge_distance must be >= 0"):
+        run(compose_cfg("projector.merge_distance=-1"))
+    with pytest.raises(ConfigError, match="aligner: .*unexpected keyword argument 'bogus'"):
+        run(compose_cfg("+aligner.bogus=1"))
