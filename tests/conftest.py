@@ -25,8 +25,11 @@ def data_root(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def compose_cfg(tmp_path: Path, data_root: Path):
-    """compose_cfg(*overrides) -> DictConfig with data, cache and MLflow store under tmp_path."""
+def compose_cfg(tmp_path: Path, data_root: Path, monkeypatch):
+    """compose_cfg(*overrides) -> DictConfig with data, cache and MLflow store under tmp_path only."""
+    monkeypatch.delenv("XNER_DATA_DIR", raising=False)
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.setenv("XNER_CACHE_DIR", str(tmp_path / "xner-cache"))
 
     def _compose(*overrides: str, logger: str = "none") -> DictConfig:
         base = [f"paths.data_dir={data_root}", f"paths.cache_dir={tmp_path / 'cache'}", f"paths.root_dir={tmp_path}",
