@@ -20,7 +20,7 @@ def main(cfg: DictConfig) -> float | None:
         raise SystemExit(1) from None
     headline = str(cfg.experiment.headline_metric)
     value = metrics.get(headline)
-    print(f"{cfg.experiment.name} lang={cfg.lang.code}: {headline} = {value:.4f}" if value is not None else metrics)
+    print(f"{cfg.experiment.name} {cfg.experiment.label}: {headline} = {value:.4f}" if value is not None else metrics)
     return value
 
 

