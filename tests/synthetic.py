@@ -41,3 +41,20 @@ def write_europarl_like(root: Path, n: int = 150, seed: int = 0) -> Path:
     write_conll(root / "europarl" / "en-europarl.test.conll02", sources)
     write_conll(root / "europarl" / "de-europarl.test.conll02", targets)
     return root
+
+
+class DictionaryTranslator:
+    """A marker-preserving 'MT system' for the synthetic corpus (same mapping as translate_word)."""
+
+    def __init__(self, markers: tuple[str, str] = ("[", "]")):
+        self.markers = set(markers)
+
+    def translate(self, sources, references=None):
+        return [[w if w in self.markers else translate_word(w) for w in words] for words in sources]
+
+
+class MarkerDroppingTranslator(DictionaryTranslator):
+    """Like DictionaryTranslator but loses every marker, forcing the fuzzy-match fallback."""
+
+    def translate(self, sources, references=None):
+        return [[w for w in words if w not in self.markers] for words in super().translate(sources)]

