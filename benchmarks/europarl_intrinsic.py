@@ -59,7 +59,10 @@ def main() -> None:
                                     "bench_europarl_intrinsic")
                 print(f"{name} repeat {repeat + 1}: {seconds:.1f}s", flush=True)
                 for row in collect(sweep_dir):
-                    variant = row.get("aligner.symmetrization") or f"{row.get('aligner.method', 'itermax')} (layer 8)"
+                    if row["aligner"] in ("simalign", "awesome"):
+                        variant = f"{row.get('aligner.method', 'itermax')} (layer 8)"
+                    else:
+                        variant = row.get("aligner.symmetrization", "grow-diag-final-and")
                     key = (row.get("alignment_mode", "src2tgt"), row["aligner"], variant,
                            row["projector.length_ratio_threshold"], row["lang"])
                     for metric in ("projection/f1", "projection/precision", "projection/recall", "projection/projected_share"):

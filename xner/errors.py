@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 
@@ -32,3 +33,9 @@ class ConfigError(XnerError):
 
 class MissingDataError(XnerError):
     """A registered data file that is not on disk: says where it was looked for and how to get it."""
+
+
+def report(error: XnerError) -> int:
+    """Print the one-line message every xner command shows for a user error; returns exit status 1."""
+    print(f"xner: error: {error}", file=sys.stderr)
+    return 1

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-
 import hydra
 from omegaconf import DictConfig
 
-from xner.errors import XnerError
+from xner.errors import XnerError, report
 from xner.pipeline.runner import run
 
 
@@ -16,8 +14,7 @@ def main(cfg: DictConfig) -> float | None:
     try:
         metrics = run(cfg)
     except XnerError as error:
-        print(f"xner: error: {error}", file=sys.stderr)
-        raise SystemExit(1) from None
+        raise SystemExit(report(error)) from None
     headline = str(cfg.experiment.headline_metric)
     value = metrics.get(headline)
     print(f"{cfg.experiment.name} {cfg.experiment.label}: {headline} = {value:.4f}" if value is not None else metrics)

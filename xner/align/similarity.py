@@ -72,5 +72,5 @@ class SimilarityAligner(Aligner):
                 alignments.append(Alignment(np.stack([src.word_ids[rows], tgt.word_ids[cols]], axis=1)))
         if self.encoder.words_without_subwords:
             log.warning("%d words had no subwords (beyond the %d-token limit or removed by normalisation) and stay unaligned",
-                        self.encoder.words_without_subwords, self.encoder_options["max_length"])
+                        self.encoder.words_without_subwords, self.encoder.max_length)
         return alignments

@@ -7,7 +7,7 @@ import logging
 import sys
 
 from xner.data.registry import DATASETS, download_cache_dir, fetch, get_dataset
-from xner.errors import XnerError
+from xner.errors import XnerError, report
 
 log = logging.getLogger("xner.data.download")
 
@@ -43,8 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         fixed = dict(arg.split("=", 1) for arg in argv[1:])
         paths = download(argv[0], **fixed)
     except (XnerError, ValueError) as error:
-        print(f"xner: error: {error}", file=sys.stderr)
-        return 1
+        return report(error)
     print(f"{len(paths)} files in {download_cache_dir()}")
     return 0
 

@@ -91,7 +91,8 @@ class WordEncoder:
         self.device = pick_device(device)
         self.dtype = pick_dtype(dtype, self.device)
         self.model.to(self.device, dtype=self.dtype).eval()
-        self.layer, self.batch_size, self.max_length = layer, batch_size, max_length
+        positions = getattr(self.model.config, "max_position_embeddings", max_length)
+        self.layer, self.batch_size, self.max_length = layer, batch_size, min(max_length, positions)
         self.words_without_subwords = 0
         self._torch = torch
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from xner.errors import InputError, XnerError
+from xner.errors import InputError, XnerError, report
 from xner.io import atomic_open, write_json_atomic
 
 log = logging.getLogger(__name__)
@@ -286,8 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         out = convert(args.outdir, args.bin, args.dtype)
     except XnerError as error:
-        print(f"xner: error: {error}", file=sys.stderr)
-        return 1
+        return report(error)
     print(f"wrote {out} (load with transformers.AutoModel.from_pretrained('{out}'))")
     return 0
 
