@@ -17,6 +17,11 @@ def test_config_composes_every_group_option(compose_cfg):
             cfg = compose_cfg(f"{group}={option.stem}")
             assert cfg.experiment.pipeline and cfg.lang.code
             OmegaConf.to_container(cfg, resolve=True)
+    for group in ("candidates", "scorer"):
+        for option in sorted((conf / "projector" / group).glob("*.yaml")):
+            cfg = compose_cfg("projector=ilp", f"projector/{group}={option.stem}")
+            assert cfg.projector[group]._target_.startswith("xner.project.")
+            OmegaConf.to_container(cfg, resolve=True)
 
 
 def test_intrinsic_projection_scores_the_synthetic_corpus(compose_cfg):
@@ -96,3 +101,21 @@ def test_intrinsic_projection_with_the_similarity_aligner(compose_cfg, tmp_path)
     assert 0.0 <= metrics["projection/f1"] <= 1.0 and metrics["stage/align/cache_hit"] == 0.0
     again = run(compose_cfg("aligner=simalign", f"aligner.model={encoder}", "aligner.layer=1", "aligner.method=argmax"))
     assert again["stage/align/cache_hit"] == 1.0 and again["projection/f1"] == metrics["projection/f1"]
+
+
+@pytest.mark.parametrize("candidates", ["ngrams", "aligned", "union"])
+@pytest.mark.parametrize("scorer", ["alignment", "fused"])
+def test_candidate_matching_projectors_in_the_pipeline(compose_cfg, candidates, scorer):
+    heuristic = run(compose_cfg("aligner=ibm1"))
+    for projector in ("ilp", "greedy"):
+        metrics = run(compose_cfg("aligner=ibm1", f"projector={projector}", f"projector/candidates={candidates}",
+                                  f"projector/scorer={scorer}"))
+        assert metrics["stage/align/cache_hit"] == 1.0  # projector sweeps reuse the alignment
+        assert metrics["projection/f1"] >= heuristic["projection/f1"] - 0.02
+        assert metrics["projection/solve_ms_per_sentence"] >= 0 and 0 <= metrics["projection/unmatched_share"] <= 1
+        assert "projection/objective" in metrics
+
+
+def test_ner_candidates_need_a_predictions_file(compose_cfg):
+    with pytest.raises(ConfigError, match=r"config value 'projector.candidates.predictions' must be set"):
+        run(compose_cfg("projector=ilp", "projector/candidates=ner"))

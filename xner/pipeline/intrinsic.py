@@ -20,6 +20,7 @@ from xner.eval.ner_metrics import evaluate_sentences
 from xner.io import atomic_open, file_sha256
 from xner.pipeline.components import build
 from xner.pipeline.context import RunContext
+from xner.project.base import ProjectionStats
 from xner.translate.markers import MarkerStats, mark, recover_entities
 
 log = logging.getLogger(__name__)
@@ -126,11 +127,14 @@ def intrinsic_projection(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
         lambda: aligner.align([s.tokens for s in projection_source], targets),
         lambda value, path: write_pharaoh(path, value), read_pharaoh, ".align",
     )
+    projection_stats = ProjectionStats()
     projection = ctx.stage(
         "project", {"projector": projector_cfg, "alignment": alignment.key, "labels": labels_cfg},
-        lambda: projector.project_corpus(projection_source, targets, alignment.value),
+        lambda: projector.project_corpus(projection_source, targets, alignment.value, projection_stats),
         lambda value, path: write_conll(path, value), read_conll, ".conll",
     )
+    if not projection.cache_hit:  # projector figures (objective, solve time) exist only when it ran
+        ctx.log_metrics({f"projection/{name}": value for name, value in projection_stats.extra.items()})
     projected = projection.value
     source_entities = sum(len(s.spans) for s in source)
     projected_entities = sum(len(s.spans) for s in projected)

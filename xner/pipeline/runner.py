@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import MissingMandatoryValue
 
 from xner.errors import ConfigError
 from xner.pipeline.alignment_eval import alignment_eval
@@ -47,7 +48,10 @@ def run(cfg: DictConfig) -> dict[str, float]:
     tracker = start_tracking(cfg)
     ctx = RunContext(cfg, cache, tracker, output_dir)
     try:
-        metrics = PIPELINES[pipeline_name](cfg, ctx)
+        try:
+            metrics = PIPELINES[pipeline_name](cfg, ctx)
+        except MissingMandatoryValue as error:
+            raise ConfigError(f"config value '{error.full_key}' must be set (e.g. {error.full_key}=...)") from None
         metrics_path = ctx.save_metrics()
     except BaseException:
         tracker.finish("FAILED")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 from tqdm.auto import tqdm
@@ -19,6 +19,7 @@ class ProjectionStats:
     source_entities: int = 0
     projected_entities: int = 0
     sentences: int = 0
+    extra: dict[str, float] = field(default_factory=dict)  # projector-specific figures (objective, solve time)
 
     @property
     def projected_share(self) -> float:
