@@ -45,3 +45,33 @@ def run_cli(args: list[str], cwd: Path, env_extra: dict[str, str] | None = None,
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HYDRA_FULL_ERROR": "0", **(env_extra or {})}
     env.pop("MLFLOW_TRACKING_URI", None)
     return subprocess.run([sys.executable, "-m", "xner.run", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+SEQ2SEQ_WORDS = ["<pad>", "<s>", "</s>", "<unk>", "the", "European", "Parliament", "Europäische", "Parlament", "Prodi", "traf"]
+
+
+@pytest.fixture(scope="session")
+def tiny_seq2seq(tmp_path_factory):
+    import torch
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors
+    from transformers import (
+        BartConfig,
+        BartForConditionalGeneration,
+        PreTrainedTokenizerFast,
+    )
+
+    torch.manual_seed(0)
+    vocab = {word: i for i, word in enumerate(SEQ2SEQ_WORDS)}
+    backend = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    backend.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    backend.post_processor = processors.TemplateProcessing(single="$A </s>", special_tokens=[("</s>", 2)])
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=backend, pad_token="<pad>", bos_token="<s>", eos_token="</s>", unk_token="<unk>")
+    config = BartConfig(vocab_size=len(SEQ2SEQ_WORDS), d_model=16, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
+                        decoder_attention_heads=2, encoder_ffn_dim=32, decoder_ffn_dim=32, max_position_embeddings=32,
+                        pad_token_id=0, bos_token_id=1, eos_token_id=2, decoder_start_token_id=2, forced_eos_token_id=2)
+    folder = tmp_path_factory.mktemp("seq2seq")
+    BartForConditionalGeneration(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return str(folder)
+
+

@@ -2,7 +2,11 @@ import pytest
 
 from xner.align.base import Alignment
 from xner.errors import InputError
-from xner.eval.alignment_metrics import alignment_scores, load_gold_set, read_gold_alignments
+from xner.eval.alignment_metrics import (
+    alignment_scores,
+    load_gold_set,
+    read_gold_alignments,
+)
 from xner.pipeline.runner import run
 
 

@@ -1,8 +1,8 @@
 import pytest
 
-from xner.eval.ner_metrics import evaluate_sentences, evaluate_tags
 from xner.data.records import EntitySpan, Sentence
 from xner.errors import XnerError
+from xner.eval.ner_metrics import evaluate_sentences, evaluate_tags
 
 
 def test_perfect_and_partial_scores_per_type():

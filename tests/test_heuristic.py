@@ -1,3 +1,4 @@
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -6,8 +7,6 @@ from xner.data.iob import iob2_problems, spans_to_tags
 from xner.data.records import EntitySpan, Sentence
 from xner.project.base import ProjectionStats
 from xner.project.heuristic import HeuristicProjector, aligned_runs, merge_runs
-
-import numpy as np
 
 
 def sentence(n, *spans):

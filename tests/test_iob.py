@@ -1,6 +1,12 @@
 import pytest
 
-from xner.data.iob import iob2_problems, repair_iob2, spans_to_tags, split_tag, tags_to_spans
+from xner.data.iob import (
+    iob2_problems,
+    repair_iob2,
+    spans_to_tags,
+    split_tag,
+    tags_to_spans,
+)
 from xner.data.records import EntitySpan
 
 

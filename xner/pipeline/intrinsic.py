@@ -3,7 +3,6 @@ sentence, scored with seqeval against the target's gold entities (e.g. Europarl 
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 
@@ -13,15 +12,16 @@ from xner.align.base import read_pharaoh, write_pharaoh
 from xner.data.conll import ConllReadStats, read_conll, write_conll
 from xner.data.labels import LabelMap
 from xner.data.parallel import check_same_length
-from xner.data.records import EntitySpan, Sentence
+from xner.data.records import Sentence
 from xner.data.registry import resolve
 from xner.errors import ConfigError
 from xner.eval.ner_metrics import evaluate_sentences
-from xner.io import atomic_open, file_sha256
+from xner.io import file_sha256
+from xner.pipeline.artifacts import load_marked, load_words, save_marked, save_words
 from xner.pipeline.components import build
 from xner.pipeline.context import RunContext
 from xner.project.base import ProjectionStats
-from xner.translate.markers import MarkerStats, mark, recover_entities
+from xner.translate.markers import MarkerStats, translate_with_markers
 
 log = logging.getLogger(__name__)
 
@@ -32,50 +32,10 @@ def resolve_corpus_file(node: DictConfig, cfg: DictConfig) -> Path:
     return resolve(str(node.dataset), data_dir=cfg.paths.data_dir, download=bool(cfg.data.get("download", False)), **fields)
 
 
-def _save_sentences_words(value: list[list[str]], path: Path) -> None:
-    with atomic_open(path, "w") as handle:
-        for words in value:
-            handle.write(json.dumps(words, ensure_ascii=False) + "\n")
-
-
-def _load_sentences_words(path: Path) -> list[list[str]]:
-    with open(path, encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle]
-
-
-def _save_marked(value: tuple[list[Sentence], MarkerStats], path: Path) -> None:
-    sentences, stats = value
-    with atomic_open(path, "w") as handle:
-        handle.write(json.dumps(vars(stats)) + "\n")
-        for sentence in sentences:
-            spans = [[span.start, span.end, span.label] for span in sentence.spans]
-            handle.write(json.dumps({"words": list(sentence.tokens), "spans": spans}, ensure_ascii=False) + "\n")
-
-
-def _load_marked(path: Path) -> tuple[list[Sentence], MarkerStats]:
-    with open(path, encoding="utf-8") as handle:
-        stats = MarkerStats(**json.loads(next(handle)))
-        sentences = []
-        for line in handle:
-            record = json.loads(line)
-            sentences.append(Sentence(tuple(record["words"]), tuple(EntitySpan(*span) for span in record["spans"])))
-    return sentences, stats
-
-
 def back_translate_entities(cfg: DictConfig, source: list[Sentence]) -> tuple[list[Sentence], MarkerStats]:
     """tgt2tgt: translate the marker-wrapped source into the target language and recover its entities."""
-    translator = build(cfg.back_translator, "back_translator")
     opening, closing = cfg.tgt2tgt.markers
-    marked = translator.translate([mark(s, opening, closing) for s in source])
-    entity_words = [list(s.tokens[e.start : e.end]) for s in source for e in sorted(s.spans)]
-    entity_translations = iter(translator.translate(entity_words))
-    stats, recovered = MarkerStats(), []
-    for sentence, translation in zip(source, marked):
-        own = [next(entity_translations) for _ in sentence.spans]
-        result, sentence_stats = recover_entities(sentence, translation, own, cfg.tgt2tgt.fuzzy_threshold, opening, closing)
-        recovered.append(result)
-        stats.add(sentence_stats)
-    return recovered, stats
+    return translate_with_markers(build(cfg.back_translator, "back_translator"), source, opening, closing, cfg.tgt2tgt.fuzzy_threshold)
 
 
 def intrinsic_projection(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
@@ -101,7 +61,7 @@ def intrinsic_projection(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
     translation = ctx.stage(
         "translate", {"translator": translator_cfg, "words": words_key, "lang": cfg.lang.code},
         lambda: translator.translate([s.tokens for s in source], [g.tokens for g in gold]),
-        _save_sentences_words, _load_sentences_words, ".jsonl",
+        save_words, load_words, ".jsonl",
     )
     targets = translation.value
     labels_cfg = OmegaConf.to_container(cfg.data.labels, resolve=True)
@@ -112,7 +72,7 @@ def intrinsic_projection(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
         marked = ctx.stage(
             "backtranslate", {"back_translator": OmegaConf.to_container(cfg.back_translator, resolve=True),
                               "tgt2tgt": OmegaConf.to_container(cfg.tgt2tgt, resolve=True), "words": words_key, "labels": labels_cfg},
-            lambda: back_translate_entities(cfg, source), _save_marked, _load_marked, ".jsonl",
+            lambda: back_translate_entities(cfg, source), save_marked, load_marked, ".jsonl",
         )
         projection_source, stats = marked.value
         found = stats.by_markers + stats.by_fuzzy_match + stats.lost

@@ -14,6 +14,7 @@ from xner.pipeline.alignment_eval import alignment_eval
 from xner.pipeline.cache import StageCache
 from xner.pipeline.context import RunContext
 from xner.pipeline.intrinsic import intrinsic_projection
+from xner.pipeline.translate_train import translate_train
 from xner.pipeline.tracking import start_tracking
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,7 @@ OmegaConf.register_new_resolver("xner.root", os.getcwd, replace=True)
 PIPELINES = {
     "intrinsic_projection": intrinsic_projection,
     "alignment_eval": alignment_eval,
+    "translate_train": translate_train,
 }
 
 

@@ -107,3 +107,19 @@ def recover_entities(source: Sentence, marked_translation: Sequence[str], entity
         spans.append(EntitySpan(found[0], found[1], entity.label))
         stats.by_fuzzy_match += 1
     return Sentence(tuple(plain), tuple(spans)), stats
+
+
+def translate_with_markers(translator, sentences: Sequence[Sentence], opening: str = "[", closing: str = "]",
+                           threshold: float = 0.6) -> tuple[list[Sentence], MarkerStats]:
+    """EasyProject-style transfer: translate the marker-wrapped sentences (and, for the fuzzy fallback,
+    each entity on its own) and return the translations with the recovered entities."""
+    marked = translator.translate([mark(s, opening, closing) for s in sentences])
+    entity_words = [list(s.tokens[e.start : e.end]) for s in sentences for e in sorted(s.spans)]
+    entity_translations = iter(translator.translate(entity_words) if entity_words else [])
+    stats, recovered = MarkerStats(), []
+    for sentence, translation in zip(sentences, marked):
+        own = [next(entity_translations) for _ in sentence.spans]
+        result, sentence_stats = recover_entities(sentence, translation, own, threshold, opening, closing)
+        recovered.append(result)
+        stats.add(sentence_stats)
+    return recovered, stats
