@@ -41,6 +41,8 @@ test: install  ## the test suite (synthetic fixtures, tiny models; a few minutes
 bench: install models  ## real-data benchmarks (needs apertium for tgt2tgt rows); figures go to docs/benchmarks.md
 	$(PY) benchmarks/alignment.py
 	$(PY) benchmarks/europarl_intrinsic.py $(ARGS)
+	$(PY) benchmarks/projection.py
+	$(PY) benchmarks/translation.py
 
 sweep: install  ## example multirun: 2 languages x 2 length-ratio thresholds, nested in MLflow
 	$(PY) -m xner.run -m experiment=europarl_intrinsic lang=de,es projector.length_ratio_threshold=null,0.8 $(ARGS)

@@ -58,3 +58,22 @@ class MarkerDroppingTranslator(DictionaryTranslator):
 
     def translate(self, sources, references=None):
         return [[w for w in words if w not in self.markers] for words in super().translate(sources)]
+
+
+class ReverseDictionaryTranslator:
+    """Target -> source for the synthetic corpus (inverse of translate_word)."""
+
+    def __init__(self, pair: str | None = None):  # translate_test sets translator.pair for Apertium
+        self.pair = pair
+
+    def translate(self, sources, references=None):
+        return [[w if w in sum(NAMES.values(), []) else w[:-1][::-1] for w in words] for words in sources]
+
+
+class GazetteerLabeller:
+    """Labels the synthetic names, one word per entity (a stand-in for a source NER model)."""
+
+    def label(self, sentences):
+        label_of = {name: label for label, names in NAMES.items() for name in names}
+        return [Sentence(tuple(words), tuple(EntitySpan(i, i + 1, label_of[w]) for i, w in enumerate(words) if w in label_of))
+                for words in sentences]

@@ -33,3 +33,10 @@ def test_label_map_keeps_renames_and_drops():
     sentence = Sentence(tuple("abcdef"), (EntitySpan(0, 1, "PER"), EntitySpan(1, 2, "DATE"), EntitySpan(2, 3, "GPE"), EntitySpan(3, 4, "MISC")))
     mapped = LabelMap.from_config(["PER", "ORG", "LOC"], {"GPE": "LOC"}).map_sentence(sentence)
     assert mapped.spans == (EntitySpan(0, 1, "PER"), EntitySpan(2, 3, "LOC"))
+
+
+def test_repair_mojibake():
+    from xner.data.tokenize import repair_mojibake
+
+    assert repair_mojibake("CoruÃ±a") == "Coruña" and repair_mojibake("EspaÃ±a") == "España"
+    assert repair_mojibake("Coruña") == "Coruña" and repair_mojibake("plain") == "plain"

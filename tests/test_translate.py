@@ -61,3 +61,25 @@ def test_translate_train_alignment_and_markers(compose_cfg, conll_source):
 def test_translate_train_rejects_unknown_method(compose_cfg, conll_source):
     with pytest.raises(ConfigError, match=r"unknown projection_method 'copy' \(valid choices: alignment, markers\)"):
         run(compose_cfg("experiment=translate_train", "projection_method=copy"))
+
+
+def test_translate_test_pipeline(compose_cfg, data_root):
+    _, targets = make_corpus(60, seed=4)
+    write_conll(data_root / "transfer" / "de" / "test.txt", targets)
+    overrides = ["experiment=translate_test", "lang=de", "~translator", "+translator._target_=tests.synthetic.ReverseDictionaryTranslator",
+                 "~labeller", "+labeller._target_=tests.synthetic.GazetteerLabeller", "aligner=ibm1"]
+    metrics = run(compose_cfg(*overrides))
+    # one-word labels of multi-word gold names cost precision/recall, but single names project exactly
+    assert 0.4 < metrics["test/f1"] <= 1.0 and metrics["projection/projected_share"] > 0.9
+    assert metrics["data/sentences"] == 60
+    ilp = run(compose_cfg(*overrides, "projector=ilp"))
+    assert ilp["stage/align/cache_hit"] == 1.0 and ilp["stage/label/cache_hit"] == 1.0
+
+
+def test_spacy_labeller_maps_ontonotes_types():
+    from xner.models.labeller import SpacyLabeller
+
+    (sentence,) = SpacyLabeller().label([["The", "European", "Parliament", "met", "in", "Strasbourg", "on", "Monday", "."]])
+    labels = {(span.start, span.end): span.label for span in sentence.spans}
+    assert labels.get((5, 6)) == "LOC"  # GPE -> LOC
+    assert "DATE" not in labels.values() and set(labels.values()) <= {"PER", "ORG", "LOC"}

@@ -14,8 +14,9 @@ from xner.pipeline.alignment_eval import alignment_eval
 from xner.pipeline.cache import StageCache
 from xner.pipeline.context import RunContext
 from xner.pipeline.intrinsic import intrinsic_projection
-from xner.pipeline.translate_train import translate_train
 from xner.pipeline.tracking import start_tracking
+from xner.pipeline.translate_test import translate_test
+from xner.pipeline.translate_train import translate_train
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ PIPELINES = {
     "intrinsic_projection": intrinsic_projection,
     "alignment_eval": alignment_eval,
     "translate_train": translate_train,
+    "translate_test": translate_test,
 }
 
 
