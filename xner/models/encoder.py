@@ -118,3 +118,17 @@ class WordEncoder:
                 self.words_without_subwords += n_words - len(np.unique(word_ids))
                 results[index] = SubwordEmbeddings(hidden[row, keep], word_ids, n_words)
         return results  # type: ignore[return-value]
+
+
+def load_seq2seq(model: str, device: str = "auto", dtype: str = "auto"):
+    """(tokenizer, model in eval mode on its device, device) for a transformers seq2seq model."""
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(model)
+        network = AutoModelForSeq2SeqLM.from_pretrained(model)
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"cannot load translation model '{model}' ({str(error).splitlines()[0]}); "
+                          "offline, use translator=apertium or translator=parallel") from None
+    device = pick_device(device)
+    return tokenizer, network.to(device, dtype=pick_dtype(dtype, device)).eval(), device

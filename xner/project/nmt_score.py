@@ -27,18 +27,9 @@ class TranslationScorer(MatchingScorer):
 
     def _load(self):
         if self._model is None:
-            from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+            from xner.models.encoder import load_seq2seq
 
-            from xner.errors import ConfigError
-            from xner.models.encoder import pick_device, pick_dtype
-
-            try:
-                self.tokenizer = AutoTokenizer.from_pretrained(self.model_name)
-                model = AutoModelForSeq2SeqLM.from_pretrained(self.model_name)
-            except (OSError, ValueError) as error:
-                raise ConfigError(f"cannot load translation model '{self.model_name}' ({str(error).splitlines()[0]})") from None
-            self.device = pick_device(self.device_name)
-            self._model = model.to(self.device, dtype=pick_dtype(self.dtype_name, self.device)).eval()
+            self.tokenizer, self._model, self.device = load_seq2seq(self.model_name, self.device_name, self.dtype_name)
         return self._model
 
     def probabilities(self, sources: Sequence[str], targets: Sequence[str], src_lang: str | None, tgt_lang: str | None) -> np.ndarray:

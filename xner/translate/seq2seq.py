@@ -8,7 +8,6 @@ from typing import Sequence
 from tqdm.auto import tqdm
 
 from xner.data.tokenize import split_words
-from xner.errors import ConfigError
 from xner.translate.base import Translator, Words
 from xner.translate.codes import guess_family, model_code
 
@@ -30,18 +29,9 @@ class Seq2SeqTranslator(Translator):
 
     def _load(self):
         if self._model is None:
-            from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+            from xner.models.encoder import load_seq2seq
 
-            from xner.models.encoder import pick_device, pick_dtype
-
-            try:
-                self.tokenizer = AutoTokenizer.from_pretrained(self.model_name)
-                model = AutoModelForSeq2SeqLM.from_pretrained(self.model_name)
-            except (OSError, ValueError) as error:
-                raise ConfigError(f"cannot load translation model '{self.model_name}' ({str(error).splitlines()[0]}); "
-                                  "offline, use translator=apertium or translator=parallel") from None
-            self.device = pick_device(self.device_name)
-            self._model = model.to(self.device, dtype=pick_dtype(self.dtype_name, self.device)).eval()
+            self.tokenizer, self._model, self.device = load_seq2seq(self.model_name, self.device_name, self.dtype_name)
             if self.src_code and hasattr(self.tokenizer, "src_lang"):
                 self.tokenizer.src_lang = self.src_code
         return self._model
