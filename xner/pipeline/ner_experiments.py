@@ -16,9 +16,9 @@ from xner.pipeline.intrinsic import resolve_corpus_file
 log = logging.getLogger(__name__)
 
 
-def _split(cfg: DictConfig, split: str, label_map: LabelMap):
+def _split(cfg: DictConfig, split: str, label_map: LabelMap, stats: ConllReadStats):
     node = OmegaConf.merge(cfg.data.target, {"split": split})
-    sentences = label_map.map_corpus(read_conll(resolve_corpus_file(node, cfg), cfg.data.repair_iob, ConllReadStats()))
+    sentences = label_map.map_corpus(read_conll(resolve_corpus_file(node, cfg), cfg.data.repair_iob, stats))
     return sentences[: cfg.data.max_sentences] if cfg.data.max_sentences and split == "train" else sentences
 
 
@@ -28,8 +28,10 @@ def supervised(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
     if "encoder" not in cfg.model:
         raise ConfigError("experiment=supervised needs a NER model (model=tagger)")
     label_map = LabelMap.from_config(cfg.data.labels.keep, cfg.data.labels.get("rename"))
-    train, dev, test = (_split(cfg, split, label_map) for split in ("train", "dev", "test"))
-    ctx.log_metrics({"data/train_sentences": len(train), "data/dev_sentences": len(dev), "data/test_sentences": len(test)})
+    read_stats = ConllReadStats()
+    train, dev, test = (_split(cfg, split, label_map, read_stats) for split in ("train", "dev", "test"))
+    ctx.log_metrics({"data/train_sentences": len(train), "data/dev_sentences": len(dev), "data/test_sentences": len(test),
+                     "data/repaired_tags": read_stats.repaired_tags})
     model_cfg = OmegaConf.to_container(cfg.model, resolve=True)
     model, stats = train_tagger(model_cfg, OmegaConf.to_container(cfg.trainer, resolve=True), list(cfg.data.labels.keep),
                                 train, dev, ctx.output_dir, seed=cfg.seed, models_dir=cfg.paths.models_dir)
