@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import logging
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
-from xner.align.base import read_pharaoh, write_pharaoh
 from xner.data.registry import resolve
 from xner.eval.alignment_metrics import alignment_scores, load_gold_set
 from xner.io import file_sha256
 from xner.pipeline.components import build
 from xner.pipeline.context import RunContext
+from xner.pipeline.stages import (
+    align_stage,
+    log_rate,
+)
 
 log = logging.getLogger(__name__)
 
@@ -26,17 +29,12 @@ def alignment_eval(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
         pairs, gold = pairs[: cfg.data.max_sentences], gold[: cfg.data.max_sentences]
     log.info("alignment gold set %s: %d sentence pairs from %s", pair, len(pairs), pairs_path)
     aligner = build(cfg.aligner, "aligner")
-    result = ctx.stage(
-        "align", {"aligner": OmegaConf.to_container(cfg.aligner, resolve=True), "pairs": file_sha256(pairs_path),
-                  "max_sentences": cfg.data.max_sentences},
-        lambda: aligner.align([s for s, _ in pairs], [t for _, t in pairs]),
-        lambda value, path: write_pharaoh(path, value), read_pharaoh, ".align",
-    )
+    upstream = {"pairs": file_sha256(pairs_path), "max_sentences": cfg.data.max_sentences}
+    result = align_stage(ctx, cfg, aligner, upstream, [s for s, _ in pairs], [t for _, t in pairs])
     metrics = {f"alignment/{name}": value for name, value in alignment_scores(result.value, gold).items()}
     metrics["data/sentences"] = len(pairs)
     metrics["data/gold_links_dropped"] = dropped
-    if not result.cache_hit:
-        metrics["alignment/pairs_per_second"] = len(pairs) / max(result.seconds, 1e-9)
     ctx.log_metrics(metrics)
+    log_rate(ctx, "alignment/pairs_per_second", len(pairs), result)
     log.info("alignments: %s", result.path)
     return ctx.metrics

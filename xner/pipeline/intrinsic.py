@@ -4,32 +4,28 @@ sentence, scored with seqeval against the target's gold entities (e.g. Europarl 
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
-from xner.align.base import read_pharaoh, write_pharaoh
-from xner.data.conll import ConllReadStats, read_conll, write_conll
-from xner.data.labels import LabelMap
+from xner.data.conll import ConllReadStats
 from xner.data.parallel import check_same_length
 from xner.data.records import Sentence
-from xner.data.registry import resolve
 from xner.errors import ConfigError
 from xner.eval.ner_metrics import evaluate_sentences
 from xner.io import file_sha256
 from xner.pipeline.artifacts import load_marked, load_words, save_marked, save_words
 from xner.pipeline.components import build
 from xner.pipeline.context import RunContext
-from xner.project.base import ProjectionStats
+from xner.pipeline.stages import (
+    align_stage,
+    as_dict,
+    project_stage,
+    read_corpus,
+    resolve_corpus_file,
+)
 from xner.translate.markers import MarkerStats, translate_with_markers
 
 log = logging.getLogger(__name__)
-
-
-def resolve_corpus_file(node: DictConfig, cfg: DictConfig) -> Path:
-    """The file a data entry (`dataset` plus its fields) names, through the dataset registry."""
-    fields = {k: str(v) for k, v in OmegaConf.to_container(node, resolve=True).items() if k != "dataset"}
-    return resolve(str(node.dataset), data_dir=cfg.paths.data_dir, download=bool(cfg.data.get("download", False)), **fields)
 
 
 def back_translate_entities(cfg: DictConfig, source: list[Sentence]) -> tuple[list[Sentence], MarkerStats]:
@@ -42,9 +38,8 @@ def intrinsic_projection(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
     source_path = resolve_corpus_file(cfg.data.source, cfg)
     target_path = resolve_corpus_file(cfg.data.target, cfg)
     read_stats = ConllReadStats()
-    label_map = LabelMap.from_config(cfg.data.labels.keep, cfg.data.labels.get("rename"))
-    source = label_map.map_corpus(read_conll(source_path, cfg.data.repair_iob, read_stats))
-    gold = label_map.map_corpus(read_conll(target_path, cfg.data.repair_iob, read_stats))
+    source = read_corpus(source_path, cfg, read_stats)
+    gold = read_corpus(target_path, cfg, read_stats)
     check_same_length(source_path, len(source), target_path, len(gold), unit="sentences")
     if cfg.data.max_sentences:
         source, gold = source[: cfg.data.max_sentences], gold[: cfg.data.max_sentences]
@@ -53,25 +48,22 @@ def intrinsic_projection(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
                      "data/source_entities": sum(len(s.spans) for s in source)})
 
     words_key = {"source": file_sha256(source_path), "target": file_sha256(target_path), "max_sentences": cfg.data.max_sentences}
-    translator_cfg = OmegaConf.to_container(cfg.translator, resolve=True)
-    aligner_cfg = OmegaConf.to_container(cfg.aligner, resolve=True)
-    projector_cfg = OmegaConf.to_container(cfg.projector, resolve=True)
     translator, aligner, projector = build(cfg.translator, "translator"), build(cfg.aligner, "aligner"), build(cfg.projector, "projector")
 
     translation = ctx.stage(
-        "translate", {"translator": translator_cfg, "words": words_key, "lang": cfg.lang.code},
+        "translate", {"translator": as_dict(cfg.translator), "words": words_key, "lang": cfg.lang.code},
         lambda: translator.translate([s.tokens for s in source], [g.tokens for g in gold]),
         save_words, load_words, ".jsonl",
     )
     targets = translation.value
-    labels_cfg = OmegaConf.to_container(cfg.data.labels, resolve=True)
+    labels_cfg = as_dict(cfg.data.labels)
     mode = str(cfg.alignment_mode)
     if mode == "src2tgt":
         projection_source, upstream = source, {"translation": translation.key}
     elif mode == "tgt2tgt":
         marked = ctx.stage(
-            "backtranslate", {"back_translator": OmegaConf.to_container(cfg.back_translator, resolve=True),
-                              "tgt2tgt": OmegaConf.to_container(cfg.tgt2tgt, resolve=True), "words": words_key, "labels": labels_cfg},
+            "backtranslate", {"back_translator": as_dict(cfg.back_translator), "tgt2tgt": as_dict(cfg.tgt2tgt),
+                              "words": words_key, "labels": labels_cfg},
             lambda: back_translate_entities(cfg, source), save_marked, load_marked, ".jsonl",
         )
         projection_source, stats = marked.value
@@ -82,19 +74,9 @@ def intrinsic_projection(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
         upstream = {"translation": translation.key, "backtranslation": marked.key}
     else:
         raise ConfigError(f"unknown alignment_mode '{mode}'", ["src2tgt", "tgt2tgt"])
-    alignment = ctx.stage(
-        "align", {"aligner": aligner_cfg, **upstream},
-        lambda: aligner.align([s.tokens for s in projection_source], targets),
-        lambda value, path: write_pharaoh(path, value), read_pharaoh, ".align",
-    )
-    projection_stats = ProjectionStats()
-    projection = ctx.stage(
-        "project", {"projector": projector_cfg, "alignment": alignment.key, "labels": labels_cfg},
-        lambda: projector.project_corpus(projection_source, targets, alignment.value, projection_stats),
-        lambda value, path: write_conll(path, value), read_conll, ".conll",
-    )
-    if not projection.cache_hit:  # projector figures (objective, solve time) exist only when it ran
-        ctx.log_metrics({f"projection/{name}": value for name, value in projection_stats.extra.items()})
+    alignment = align_stage(ctx, cfg, aligner, upstream, [s.tokens for s in projection_source], targets)
+    projection = project_stage(ctx, cfg, projector, {"alignment": alignment.key, "labels": labels_cfg}, projection_source, targets,
+                               alignment.value)
     projected = projection.value
     source_entities = sum(len(s.spans) for s in source)
     projected_entities = sum(len(s.spans) for s in projected)
