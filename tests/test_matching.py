@@ -201,6 +201,13 @@ def test_projection_never_overlaps_and_stays_valid_iob2(data):
     assert not iob2_problems(spans_to_tags(projected, n_tgt))  # raises on overlap / outside the sentence
 
 
+def test_n_jobs_means_processes():
+    import os
+
+    assert CandidateMatchingProjector(NgramCandidates(), AlignmentScorer(), n_jobs=1).n_jobs == 1
+    assert CandidateMatchingProjector(NgramCandidates(), AlignmentScorer(), n_jobs=-1).n_jobs == (os.cpu_count() or 1)
+
+
 def test_parallel_processes_give_the_same_result():
     rng = np.random.default_rng(0)
     sources, targets, alignments = [], [], []

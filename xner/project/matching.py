@@ -58,7 +58,7 @@ class CandidateMatchingProjector(Projector):
         self.candidates, self.scorer = candidates, scorer
         self.solver_options = dict(solver=solver, constraint=constraint, n=n_projected, min_score=min_score,
                                    pulp_backend=pulp_backend, dp_max_entities=dp_max_entities)
-        self.n_jobs = os.cpu_count() or 1 if n_jobs == -1 else max(1, n_jobs)
+        self.n_jobs = (os.cpu_count() or 1) if n_jobs == -1 else max(1, n_jobs)
         self.chunk_size = chunk_size
         self.tie_break = tie_break  # among equal scores prefer the candidate nearest the entity's relative position
 
