@@ -75,3 +75,26 @@ def tiny_seq2seq(tmp_path_factory):
     return str(folder)
 
 
+
+
+@pytest.fixture(scope="session")
+def word_encoder(tmp_path_factory):
+    """A 1-layer random BERT with a word-level tokenizer over the synthetic corpus' source words."""
+    import torch
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors
+    from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
+
+    from tests.synthetic import COMMON, NAMES
+
+    torch.manual_seed(0)
+    words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"] + COMMON + sorted(set(sum(NAMES.values(), [])))
+    backend = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="[UNK]"))
+    backend.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    backend.post_processor = processors.TemplateProcessing(single="[CLS] $A [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)])
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=backend, pad_token="[PAD]", unk_token="[UNK]", cls_token="[CLS]", sep_token="[SEP]")
+    config = BertConfig(vocab_size=len(words), hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64,
+                        max_position_embeddings=64, pad_token_id=0)
+    folder = tmp_path_factory.mktemp("tagger-encoder")
+    BertModel(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return str(folder)

@@ -1,46 +1,16 @@
-"""Word-level NER with a tiny random encoder built here: first-subword labels, loss falls, F1 on words."""
+"""Word-level NER with tiny random encoders built here: first-subword reading, CRF maths, loss falls,
+F1 on words, save/load round trip."""
+
+import itertools
 
 import pytest
 import torch
 
-from tests.synthetic import COMMON, NAMES, make_corpus
-from xner.data.conll import write_conll
-from xner.models.tagging_data import IGNORE, TaggingDataset, collate, tag_set
-
-
-@pytest.fixture(scope="module")
-def word_encoder(tmp_path_factory):
-    from tokenizers import Tokenizer, models, pre_tokenizers, processors
-    from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
-
-    torch.manual_seed(0)
-    words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"] + COMMON + sorted(set(sum(NAMES.values(), [])))
-    backend = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="[UNK]"))
-    backend.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
-    backend.post_processor = processors.TemplateProcessing(single="[CLS] $A [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)])
-    tokenizer = PreTrainedTokenizerFast(tokenizer_object=backend, pad_token="[PAD]", unk_token="[UNK]", cls_token="[CLS]", sep_token="[SEP]")
-    config = BertConfig(vocab_size=len(words), hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64,
-                        max_position_embeddings=64, pad_token_id=0)
-    folder = tmp_path_factory.mktemp("tagger-encoder")
-    BertModel(config).save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return str(folder)
-
-
-def test_first_subword_labelling(tiny_encoder_dir_e5):
-    from transformers import AutoTokenizer
-
-    from xner.data.records import EntitySpan, Sentence
-
-    tokenizer = AutoTokenizer.from_pretrained(tiny_encoder_dir_e5)
-    tags = tag_set(["PER", "LOC"])
-    sentence = Sentence(("cats", "the", "cat"), (EntitySpan(0, 1, "PER"),))
-    (item,) = TaggingDataset(tokenizer, [sentence], tags).items
-    # <s> ▁cat s ▁the ▁cat </s>: "cats" is two subwords; only the first carries B-PER
-    assert item.labels == [IGNORE, tags.index("B-PER"), IGNORE, 0, 0, IGNORE]
-    assert item.first_subword == [1, 3, 4]
-    batch = collate([item, item], pad_id=1)
-    assert batch["input_ids"].shape == (2, 6) and batch["attention_mask"].sum() == 12
+from tests.synthetic import make_corpus
+from xner.data.records import EntitySpan, Sentence
+from xner.errors import InputError
+from xner.models.crf import LinearChainCRF
+from xner.models.tagging_data import IGNORE, LengthBucketSampler, TaggingDataset, collate, tag_set
 
 
 @pytest.fixture(scope="module")
@@ -53,14 +23,91 @@ def tiny_encoder_dir_e5(tmp_path_factory):
     return str(write_model_dir(read_e5_bin(root / "m.bin"), root / "model"))
 
 
-def test_loss_falls_on_a_synthetic_corpus(word_encoder):
+def test_first_subword_labelling(tiny_encoder_dir_e5):
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_encoder_dir_e5)
+    tags = tag_set(["PER", "LOC"])
+    sentence = Sentence(("cats", "the", "cat"), (EntitySpan(0, 1, "PER"),))
+    (item,) = TaggingDataset(tokenizer, [sentence], tags).items
+    # <s> ▁cat s ▁the ▁cat </s>: "cats" is two subwords and is read at the first
+    assert item.first_subword == [1, 3, 4]
+    assert item.word_labels == [tags.index("B-PER"), 0, 0]
+    short = Sentence(("the",), ())
+    batch = collate([item, TaggingDataset(tokenizer, [short], tags).items[0]], pad_id=1)
+    assert batch["input_ids"].shape == (2, 6) and batch["attention_mask"].sum() == 6 + 3
+    assert batch["word_positions"].tolist() == [[1, 3, 4], [1, 0, 0]]
+    assert batch["word_mask"].tolist() == [[True, True, True], [True, False, False]]
+
+
+def test_truncated_words_are_ignored_in_training_and_predicted_o(tiny_encoder_dir_e5):
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_encoder_dir_e5)
+    sentence = Sentence(("the", "cat", "the", "cat", "the"), (EntitySpan(4, 5, "LOC"),))
+    dataset = TaggingDataset(tokenizer, [sentence], tag_set(["LOC"]), max_length=4)  # <s> w1 w2 </s>
+    assert dataset.items[0].first_subword == [1, 2, -1, -1, -1] and dataset.truncated_words == 3
+    assert dataset.items[0].word_labels[2:] == [IGNORE] * 3
+
+
+TAGS = ["O", "B-X", "I-X"]
+
+
+def _valid(path):
+    return all(not (TAGS[b].startswith("I-") and (a is None or TAGS[a] == "O")) for a, b in zip((None,) + path[:-1], path))
+
+
+def test_crf_likelihood_and_viterbi_match_brute_force():
+    torch.manual_seed(0)
+    crf = LinearChainCRF(TAGS)
+    with torch.no_grad():
+        crf.transitions.normal_()
+        crf.start.normal_()
+        crf.end.normal_()
+    emissions = torch.randn(2, 4, 3)
+    mask = torch.tensor([[1, 1, 1, 1], [1, 1, 0, 0]], dtype=torch.bool)
+    gold = torch.tensor([[1, 2, 0, 1], [0, 1, 0, 0]])
+    for row in range(2):
+        length = int(mask[row].sum())
+
+        def score(path, row=row):
+            total = crf.start[path[0]] + crf.end[path[-1]] + sum(emissions[row, t, k] for t, k in enumerate(path))
+            return total + sum(crf.transitions[a, b] for a, b in zip(path, path[1:]))
+
+        paths = [p for p in itertools.product(range(3), repeat=length) if _valid(p)]
+        scores = torch.stack([score(p) for p in paths])
+        nll = crf.neg_log_likelihood(emissions[row: row + 1], gold[row: row + 1], mask[row: row + 1])
+        expected = torch.logsumexp(scores, 0) - score(tuple(gold[row, :length].tolist()))
+        assert nll.item() == pytest.approx(expected.item(), abs=1e-4)  # invalid paths carry ~zero mass
+        assert crf.decode(emissions, mask)[row] == list(paths[int(scores.argmax())])
+
+
+def test_crf_never_decodes_invalid_iob2():
+    crf = LinearChainCRF(TAGS)
+    emissions = torch.zeros(1, 3, 3)
+    emissions[0, :, 2] = 5.0  # the emissions alone want I-X everywhere
+    assert crf.decode(emissions, torch.ones(1, 3, dtype=torch.bool)) == [[1, 2, 2]]
+
+
+def test_length_bucket_sampler_covers_every_index_once_and_repeats_per_seed():
+    lengths = [(i * 7) % 23 + 1 for i in range(100)]
+    batches = list(LengthBucketSampler(lengths, 8, seed=3, window=4))
+    assert sorted(sum(batches, [])) == list(range(100)) and len(batches) == len(LengthBucketSampler(lengths, 8))
+    assert batches == list(LengthBucketSampler(lengths, 8, seed=3, window=4))
+    padded = sum(len(b) * max(lengths[i] for i in b) for b in batches)
+    shuffled = [list(range(100))[i: i + 8] for i in range(0, 100, 8)]
+    assert padded < sum(len(b) * max(lengths[i] for i in b) for b in shuffled)  # less padding than corpus order
+
+
+@pytest.mark.parametrize("head", ["linear", "crf"])
+def test_loss_falls_on_a_synthetic_corpus(word_encoder, head):
     from transformers import AutoTokenizer
 
     from xner.models.tagger import TokenTagger
 
     torch.manual_seed(0)
     sentences, _ = make_corpus(64, seed=2)
-    model = TokenTagger(word_encoder, tag_set(["PER", "ORG", "LOC"]), learning_rate=3e-3, dropout=0.0)
+    model = TokenTagger(word_encoder, tag_set(["PER", "ORG", "LOC"]), head=head, learning_rate=3e-3, dropout=0.0)
     tokenizer = AutoTokenizer.from_pretrained(word_encoder)
     batch = collate(TaggingDataset(tokenizer, sentences, model.tags).items, tokenizer.pad_token_id)
     optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3)
@@ -71,21 +118,62 @@ def test_loss_falls_on_a_synthetic_corpus(word_encoder):
         loss.backward()
         optimizer.step()
     assert loss.item() < first * 0.3
-    gold, pred = model.word_tags(model(batch["input_ids"], batch["attention_mask"]), batch["labels"])
+    gold, pred = model.word_tags(model(batch["input_ids"], batch["attention_mask"], batch["word_positions"]), batch)
     assert [len(g) for g in gold] == [len(s) for s in sentences]  # one tag per word, not per subword
     correct = sum(a == b for g, p in zip(gold, pred) for a, b in zip(g, p))
     assert correct / sum(len(g) for g in gold) > 0.9  # word-level tag accuracy after 40 steps
 
 
-def test_supervised_experiment_end_to_end(compose_cfg, data_root, word_encoder):
-    for split, seed in (("train", 1), ("dev", 2), ("test", 3)):
-        sentences, _ = make_corpus(60 if split == "train" else 20, seed=seed)
-        write_conll(data_root / "masakhaner2" / "swa" / f"{split}.txt", sentences)
-    from xner.pipeline.runner import run
+def test_unknown_head_is_a_config_error(word_encoder):
+    from xner.errors import ConfigError
+    from xner.models.tagger import TokenTagger
 
-    metrics = run(compose_cfg("experiment=supervised", "lang=swa", f"model.encoder={word_encoder}", "model.learning_rate=3e-3",
-                              "model.batch_size=8", "model.early_stopping_patience=20", "trainer.max_epochs=15", "trainer.enable_progress_bar=false"))
-    assert metrics["data/train_sentences"] == 60 and metrics["data/test_sentences"] == 20
-    assert 0.0 <= metrics["test/f1"] <= 1.0 and metrics["train/seconds"] > 0 and metrics["train/examples_per_second"] > 0
-    assert metrics["dev/best_f1"] > 0.5  # names are in the vocabulary: a 1-layer model learns them
-    assert metrics["test/f1"] > 0.5
+    with pytest.raises(ConfigError, match="crf"):
+        TokenTagger(word_encoder, tag_set(["PER"]), head="lstm")
+
+
+MODEL_CFG = {"head": "crf", "learning_rate": 3e-3, "head_learning_rate": 1e-2, "weight_decay": 0.0, "warmup_ratio": 0.0,
+             "dropout": 0.0, "freeze_embeddings": True, "batch_size": 8, "max_length": 32, "gradient_clip": 1.0,
+             "early_stopping_patience": 5}
+TRAINER_CFG = {"accelerator": "cpu", "devices": 1, "max_epochs": 6, "enable_progress_bar": False}
+
+
+def test_train_keeps_best_dev_weights_and_round_trips_through_a_file(word_encoder, tmp_path):
+    from xner.eval.ner_metrics import evaluate_sentences
+    from xner.models.training import load_tagger, predict, save_tagger, train_tagger
+
+    train, _ = make_corpus(80, seed=4)
+    dev, _ = make_corpus(20, seed=5)
+    model, stats = train_tagger({**MODEL_CFG, "encoder": word_encoder}, TRAINER_CFG, ["PER", "ORG", "LOC"], train, dev, tmp_path)
+    assert stats["train/steps"] == 6 * 10 and stats["train/examples_per_second"] > 0 and stats["train/peak_rss_mb"] > 0
+    predictions = predict(model, dev, 32)
+    assert evaluate_sentences(dev, predictions)["f1"] == pytest.approx(stats["dev/best_f1"])  # the restored weights are the best
+    assert not model.encoder.get_input_embeddings().weight.requires_grad
+    save_tagger(model, tmp_path / "m.pt")
+    assert "encoder.embeddings.word_embeddings.weight" not in torch.load(tmp_path / "m.pt", weights_only=False)["state"]
+    reloaded = load_tagger(tmp_path / "m.pt")
+    assert reloaded.train_stats == stats and reloaded.hparams.head == "crf"
+    assert predict(reloaded, dev, 32) == predictions
+
+    # a sentence longer than the model's limit is predicted in pieces, not cut
+    from xner.models.training import fit_to_length
+
+    long = Sentence(sum((s.tokens for s in dev[:3]), ()), ())
+    pieces = fit_to_length(model.tokenizer, [long], 8)  # [CLS] + 6 words + [SEP]
+    assert [b - a for _, a, b in pieces][:-1] == [6] * (len(pieces) - 1) and pieces[-1][2] == len(long)
+    stats = {}
+    (tagged,) = predict(model, [long], 8, stats=stats)
+    assert stats["split_sentences"] == len(pieces) - 1
+    by_piece = predict(model, [Sentence(long.tokens[a:b], ()) for _, a, b in pieces], 8)
+    assert tagged.spans == tuple(type(x)(x.start + a, x.end + a, x.label) for (_, a, _), p in zip(pieces, by_piece) for x in p.spans)
+
+
+def test_a_file_that_is_not_a_model_is_rejected(tmp_path):
+    from xner.models.training import load_tagger
+
+    (tmp_path / "bad.pt").write_text("not a model")
+    with pytest.raises(InputError, match="bad.pt"):
+        load_tagger(tmp_path / "bad.pt")
+    torch.save({"something": 1}, tmp_path / "other.pt")
+    with pytest.raises(InputError, match="not an xner NER model"):
+        load_tagger(tmp_path / "other.pt")

@@ -45,3 +45,26 @@ class SpacyLabeller(Labeller):
             spans = [EntitySpan(e.start, e.end, self.mapping[e.label_]) for e in doc.ents if e.label_ in self.mapping and words]
             out.append(Sentence(tuple(words), tuple(spans)))
         return out
+
+
+class TaggerLabeller(Labeller):
+    """A trained xner NER model (e.g. the encoder fine-tuned on CoNLL-2003 English) labels the words.
+    With `checkpoint: null` the pipeline first trains one on the source NER data (a cached stage)."""
+
+    def __init__(self, checkpoint: str | None = None, max_length: int = 256, batch_size: int = 64, device: str = "auto",
+                 models_dir: str | None = None, model=None):
+        from xner.models.encoder import pick_device
+
+        if model is None:
+            if not checkpoint:
+                raise ConfigError("labeller=tagger needs labeller.checkpoint=<model .pt file> in this experiment")
+            from xner.models.training import load_tagger
+
+            model = load_tagger(checkpoint, models_dir)
+        self.model = model.to(pick_device(device))
+        self.max_length, self.batch_size = max_length, batch_size
+
+    def label(self, sentences: Sequence[Sequence[str]]) -> list[Sentence]:
+        from xner.models.training import predict
+
+        return predict(self.model, [Sentence(tuple(words), ()) for words in sentences], self.max_length, self.batch_size)

@@ -1,4 +1,5 @@
-"""A LightningModule for word-level NER over any transformers encoder (linear head on the first subword)."""
+"""A LightningModule for word-level NER over any transformers encoder: each word is read at its
+first subword, then a linear or CRF head; AdamW with linear warm-up and decay; dev F1 on words."""
 
 from __future__ import annotations
 
@@ -10,59 +11,76 @@ from torch import nn
 
 from xner.data.iob import repair_iob2, tags_to_spans
 from xner.data.records import Sentence
+from xner.errors import ConfigError
 from xner.eval.ner_metrics import evaluate_tags
+from xner.models.crf import LinearChainCRF
 from xner.models.tagging_data import IGNORE
+
+HEADS = ("linear", "crf")
 
 
 class TokenTagger(pl.LightningModule):
-    """Encoder + dropout + linear layer; AdamW with linear warm-up and decay; dev F1 on words."""
+    """Encoder + dropout + linear layer (+ CRF); the head may learn faster than the encoder."""
 
-    def __init__(self, encoder: str, tags: Sequence[str], learning_rate: float = 5e-5, weight_decay: float = 0.01,
-                 warmup_ratio: float = 0.1, dropout: float = 0.1, freeze_embeddings: bool = False, models_dir: str | None = None):
+    def __init__(self, encoder: str, tags: Sequence[str], head: str = "linear", learning_rate: float = 5e-5,
+                 head_learning_rate: float | None = None, weight_decay: float = 0.01, warmup_ratio: float = 0.1,
+                 dropout: float = 0.1, freeze_embeddings: bool = False, models_dir: str | None = None):
         super().__init__()
         from transformers import AutoModel
 
         from xner.models.encoder import resolve_model
 
+        if head not in HEADS:
+            raise ConfigError(f"unknown model.head '{head}'", list(HEADS))
         self.save_hyperparameters()
         self.tags = list(tags)
-        self.encoder = AutoModel.from_pretrained(resolve_model(encoder, models_dir), add_pooling_layer=False)
+        # from_pretrained returns eval mode; Lightning would keep it so (no dropout while training)
+        self.encoder = AutoModel.from_pretrained(resolve_model(encoder, models_dir), add_pooling_layer=False).train()
         if freeze_embeddings:
-            for parameter in self.encoder.get_input_embeddings().parameters():
-                parameter.requires_grad = False
+            self.encoder.get_input_embeddings().weight.requires_grad = False
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(self.encoder.config.hidden_size, len(self.tags))
+        self.crf = LinearChainCRF(self.tags) if head == "crf" else None
         self._dev_gold: list[list[str]] = []
         self._dev_pred: list[list[str]] = []
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, word_positions: torch.Tensor) -> torch.Tensor:
+        """Tag scores per word [batch, words, tags], read at each word's first subword."""
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        return self.head(self.dropout(hidden))
+        index = word_positions.unsqueeze(-1).expand(-1, -1, hidden.shape[-1])
+        return self.head(self.dropout(hidden.gather(1, index))).float()
 
     def _loss(self, batch) -> tuple[torch.Tensor, torch.Tensor]:
-        logits = self(batch["input_ids"], batch["attention_mask"])
+        logits = self(batch["input_ids"], batch["attention_mask"], batch["word_positions"])
+        if self.crf is not None:
+            return self.crf.neg_log_likelihood(logits, batch["labels"], batch["word_mask"]), logits
         loss = nn.functional.cross_entropy(logits.flatten(0, 1), batch["labels"].flatten(), ignore_index=IGNORE)
         return loss, logits
+
+    def decode(self, logits: torch.Tensor, word_mask: torch.Tensor) -> list[list[str]]:
+        """Valid IOB2 tags for each row's unmasked words (Viterbi with a CRF, argmax + repair without)."""
+        if self.crf is not None:
+            ids = self.crf.decode(logits, word_mask)
+        else:
+            best = logits.argmax(-1)
+            ids = [best[row][word_mask[row]].tolist() for row in range(len(best))]
+        return [repair_iob2([self.tags[i] for i in row])[0] for row in ids]
+
+    def word_tags(self, logits: torch.Tensor, batch) -> tuple[list[list[str]], list[list[str]]]:
+        """Gold and predicted tags of the words kept after truncation, per sentence."""
+        labels, mask = batch["labels"], batch["word_mask"]
+        gold = [[self.tags[i] for i in labels[row][mask[row]].tolist()] for row in range(len(labels))]
+        return gold, self.decode(logits, mask)
 
     def training_step(self, batch, batch_index):
         loss, _ = self._loss(batch)
         self.log("train/loss", loss, prog_bar=True, batch_size=len(batch["input_ids"]))
         return loss
 
-    def word_tags(self, logits: torch.Tensor, labels: torch.Tensor) -> tuple[list[list[str]], list[list[str]]]:
-        """Gold and predicted tags at labelled (first-subword) positions, per sentence."""
-        predicted = logits.argmax(-1)
-        gold, pred = [], []
-        for row in range(len(labels)):
-            keep = labels[row] != IGNORE
-            gold.append([self.tags[i] for i in labels[row][keep].tolist()])
-            pred.append(repair_iob2([self.tags[i] for i in predicted[row][keep].tolist()])[0])
-        return gold, pred
-
     def validation_step(self, batch, batch_index):
         loss, logits = self._loss(batch)
         self.log("dev/loss", loss, batch_size=len(batch["input_ids"]))
-        gold, pred = self.word_tags(logits, batch["labels"])
+        gold, pred = self.word_tags(logits, batch)
         self._dev_gold += gold
         self._dev_pred += pred
 
@@ -74,28 +92,38 @@ class TokenTagger(pl.LightningModule):
     def configure_optimizers(self):
         from transformers import get_linear_schedule_with_warmup
 
-        decay = [p for n, p in self.named_parameters() if p.requires_grad and not any(k in n for k in ("bias", "LayerNorm"))]
-        no_decay = [p for n, p in self.named_parameters() if p.requires_grad and any(k in n for k in ("bias", "LayerNorm"))]
-        optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": self.hparams.weight_decay},
-                                       {"params": no_decay, "weight_decay": 0.0}], lr=self.hparams.learning_rate)
+        head_lr = self.hparams.head_learning_rate or self.hparams.learning_rate
+        groups: dict[tuple[bool, bool], list] = {}
+        for name, parameter in self.named_parameters():
+            if parameter.requires_grad:
+                in_head = not name.startswith("encoder.")
+                no_decay = in_head or "bias" in name or "LayerNorm" in name
+                groups.setdefault((in_head, no_decay), []).append(parameter)
+        optimizer = torch.optim.AdamW(
+            [{"params": params, "lr": head_lr if in_head else self.hparams.learning_rate,
+              "weight_decay": 0.0 if no_decay else self.hparams.weight_decay} for (in_head, no_decay), params in groups.items()])
         total = max(1, int(self.trainer.estimated_stepping_batches))
         scheduler = get_linear_schedule_with_warmup(optimizer, int(self.hparams.warmup_ratio * total), total)
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
 
     @torch.inference_mode()
     def predict_sentences(self, sentences: Sequence[Sentence], dataset, batch_size: int = 32) -> list[Sentence]:
-        """Entity spans for `sentences` (their encoded `dataset`); truncated words get O."""
+        """Entity spans for `sentences` (their encoded `dataset`), batched by length; words cut by
+        truncation get O."""
+        from tqdm.auto import tqdm
+
         from xner.models.tagging_data import collate
 
         self.eval()
         pad = self.encoder.config.pad_token_id or 0
-        out = []
-        for start in range(0, len(sentences), batch_size):
-            items = [dataset[i] for i in range(start, min(start + batch_size, len(sentences)))]
-            batch = collate(items, pad)
-            logits = self(batch["input_ids"].to(self.device), batch["attention_mask"].to(self.device)).argmax(-1).cpu()
-            for row, item in enumerate(items):
-                sentence = sentences[start + row]
-                tags = [self.tags[int(logits[row, p])] if p >= 0 else "O" for p in item.first_subword]
-                out.append(sentence.with_spans(tags_to_spans(repair_iob2(tags)[0])))
-        return out
+        order = sorted(range(len(sentences)), key=lambda i: len(dataset[i].input_ids))
+        out: list[Sentence | None] = [None] * len(sentences)
+        for start in tqdm(range(0, len(order), batch_size), desc="predict", leave=False, disable=len(order) <= batch_size):
+            indices = order[start: start + batch_size]
+            batch = {k: v.to(self.device) for k, v in collate([dataset[i] for i in indices], pad).items()}
+            decoded = self.decode(self(batch["input_ids"], batch["attention_mask"], batch["word_positions"]), batch["word_mask"])
+            for index, tags in zip(indices, decoded):
+                sentence = sentences[index]
+                tags = tags + ["O"] * (len(sentence) - len(tags))
+                out[index] = sentence.with_spans(tags_to_spans(repair_iob2(tags)[0]))
+        return out  # type: ignore[return-value]

@@ -1,13 +1,13 @@
-"""Word-level NER data for subword encoders: the first subword of each word carries its tag, the
-rest -100 (ignored by the loss); batches are padded per batch."""
+"""Word-level NER data for subword encoders: each word is read at its first subword; batches carry
+the subword ids, each word's first-subword position and its tag (IGNORE for padding/truncation)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import torch
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader, Dataset, Sampler
 
 from xner.data.iob import spans_to_tags
 from xner.data.records import Sentence
@@ -23,23 +23,19 @@ def tag_set(labels: Sequence[str]) -> list[str]:
 @dataclass
 class Encoded:
     input_ids: list[int]
-    labels: list[int]
     first_subword: list[int]  # position of each word's first subword (-1 when truncated away)
+    word_labels: list[int]  # tag id per word (IGNORE when truncated away)
 
 
 def encode(tokenizer, sentence: Sentence, tag_to_id: dict[str, int], max_length: int) -> Encoded:
     tags = spans_to_tags(sentence.spans, len(sentence))
     encoding = tokenizer(list(sentence.tokens) or [""], is_split_into_words=True, truncation=True, max_length=max_length)
-    labels, first = [], [-1] * len(sentence)
-    previous = None
+    first = [-1] * len(sentence)
     for position, word in enumerate(encoding.word_ids()):
-        if word is not None and word != previous and word < len(sentence):
-            labels.append(tag_to_id.get(tags[word], 0))
+        if word is not None and word < len(sentence) and first[word] < 0:
             first[word] = position
-        else:
-            labels.append(IGNORE)
-        previous = word
-    return Encoded(encoding["input_ids"], labels, first)
+    labels = [tag_to_id.get(tag, 0) if position >= 0 else IGNORE for tag, position in zip(tags, first)]
+    return Encoded(encoding["input_ids"], first, labels)
 
 
 class TaggingDataset(Dataset):
@@ -57,18 +53,49 @@ class TaggingDataset(Dataset):
 
 def collate(items: Sequence[Encoded], pad_id: int) -> dict[str, torch.Tensor]:
     width = max(len(item.input_ids) for item in items)
+    words = max(1, max(len(item.first_subword) for item in items))
     ids = torch.full((len(items), width), pad_id, dtype=torch.long)
-    labels = torch.full((len(items), width), IGNORE, dtype=torch.long)
     mask = torch.zeros((len(items), width), dtype=torch.long)
+    positions = torch.zeros((len(items), words), dtype=torch.long)
+    labels = torch.full((len(items), words), IGNORE, dtype=torch.long)
     for row, item in enumerate(items):
-        n = len(item.input_ids)
-        ids[row, :n] = torch.tensor(item.input_ids)
-        labels[row, :n] = torch.tensor(item.labels)
-        mask[row, :n] = 1
-    return {"input_ids": ids, "attention_mask": mask, "labels": labels}
+        ids[row, : len(item.input_ids)] = torch.tensor(item.input_ids)
+        mask[row, : len(item.input_ids)] = 1
+        if item.first_subword:
+            first = torch.tensor(item.first_subword)
+            positions[row, : len(first)] = first.clamp(min=0)
+            labels[row, : len(first)] = torch.tensor(item.word_labels)
+    return {"input_ids": ids, "attention_mask": mask, "word_positions": positions, "word_mask": labels != IGNORE, "labels": labels}
+
+
+class LengthBucketSampler(Sampler[list[int]]):
+    """Shuffled batches of similar length (sorted within windows of `window` batches), so padding and
+    thus CPU time shrink; seeded per epoch, so runs repeat."""
+
+    def __init__(self, lengths: Sequence[int], batch_size: int, seed: int = 0, window: int = 50):
+        self.lengths, self.batch_size, self.seed, self.window = list(lengths), batch_size, seed, window
+        self.epoch = 0
+
+    def __iter__(self) -> Iterator[list[int]]:
+        generator = torch.Generator().manual_seed(self.seed + self.epoch)
+        self.epoch += 1
+        order = torch.randperm(len(self.lengths), generator=generator).tolist()
+        span = self.batch_size * self.window
+        batches = []
+        for start in range(0, len(order), span):
+            chunk = sorted(order[start: start + span], key=self.lengths.__getitem__)
+            batches += [chunk[i: i + self.batch_size] for i in range(0, len(chunk), self.batch_size)]
+        for index in torch.randperm(len(batches), generator=generator).tolist():
+            yield batches[index]
+
+    def __len__(self) -> int:
+        return -(-len(self.lengths) // self.batch_size)
 
 
 def loader(dataset: TaggingDataset, pad_id: int, batch_size: int, shuffle: bool, seed: int = 0) -> DataLoader:
-    generator = torch.Generator().manual_seed(seed)
-    return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, generator=generator,
-                      collate_fn=lambda items: collate(items, pad_id))
+    """Training loaders draw length-bucketed shuffled batches; evaluation keeps the corpus order."""
+    collate_fn = lambda items: collate(items, pad_id)  # noqa: E731
+    if shuffle:
+        sampler = LengthBucketSampler([len(item.input_ids) for item in dataset.items], batch_size, seed)
+        return DataLoader(dataset, batch_sampler=sampler, collate_fn=collate_fn)
+    return DataLoader(dataset, batch_size=batch_size, shuffle=False, collate_fn=collate_fn)

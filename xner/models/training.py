@@ -1,58 +1,176 @@
-"""Fit a TokenTagger with Lightning (early stopping on dev F1, best checkpoint kept) and report costs."""
+"""Fit a TokenTagger with Lightning (early stopping on dev F1, best weights kept), save/load it as
+one compact file, and predict; reports training time, throughput and peak memory."""
 
 from __future__ import annotations
 
 import logging
+import math
+import pickle
 import resource
 import time
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+import pytorch_lightning as pl
+import torch
+
 from xner.data.records import Sentence
+from xner.errors import InputError
+from xner.io import atomic_open
 from xner.models.tagger import TokenTagger
 from xner.models.tagging_data import TaggingDataset, loader, tag_set
 
 log = logging.getLogger(__name__)
+FORMAT = "xner-tagger-1"
+MODEL_OPTIONS = ("head", "learning_rate", "head_learning_rate", "weight_decay", "warmup_ratio", "dropout", "freeze_embeddings")
+
+
+def trained_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    """CPU copies of the trainable weights (frozen embeddings come back from the pretrained encoder)."""
+    frozen = {name for name, parameter in model.named_parameters() if not parameter.requires_grad}
+    return {name: tensor.detach().cpu().clone() for name, tensor in model.state_dict().items() if name not in frozen}
+
+
+class KeepBest(pl.Callback):
+    """Remembers the trainable weights at the best `monitor` value and restores them when fitting ends."""
+
+    def __init__(self, monitor: str = "dev/f1"):
+        self.monitor, self.best_score, self.best_epoch, self.state = monitor, -math.inf, -1, None
+
+    def on_validation_end(self, trainer: pl.Trainer, module: pl.LightningModule) -> None:
+        value = trainer.callback_metrics.get(self.monitor)
+        if trainer.sanity_checking or value is None or float(value) <= self.best_score:
+            return
+        self.best_score, self.best_epoch, self.state = float(value), trainer.current_epoch, trained_state(module)
+
+    def on_fit_end(self, trainer: pl.Trainer, module: pl.LightningModule) -> None:
+        if self.state is not None:
+            module.load_state_dict(self.state, strict=False)
+            log.info("restored the best weights (epoch %d, %s %.4f)", self.best_epoch, self.monitor, self.best_score)
+
+
+def build_tagger(model_cfg: Mapping[str, Any], labels: Sequence[str], models_dir: str | None = None) -> TokenTagger:
+    options = {name: model_cfg[name] for name in MODEL_OPTIONS if name in model_cfg}
+    model = TokenTagger(model_cfg["encoder"], tag_set(labels), models_dir=models_dir, **options)
+    model.tokenizer = _tokenizer(model_cfg["encoder"], models_dir)
+    return model
+
+
+def _tokenizer(encoder: str, models_dir: str | None):
+    from transformers import AutoTokenizer
+
+    from xner.models.encoder import resolve_model
+
+    return AutoTokenizer.from_pretrained(resolve_model(encoder, models_dir))
+
+
+def _peak_memory_mb(device: torch.device) -> dict[str, float]:
+    stats = {"train/peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    if device.type == "cuda":
+        stats["train/peak_gpu_mb"] = torch.cuda.max_memory_allocated(device) / 2**20
+    return stats
 
 
 def train_tagger(model_cfg: Mapping[str, Any], trainer_cfg: Mapping[str, Any], labels: Sequence[str], train: Sequence[Sentence],
                  dev: Sequence[Sentence], output_dir: str | Path, seed: int = 13, models_dir: str | None = None
                  ) -> tuple[TokenTagger, dict[str, float]]:
-    """Train on `train`, select on `dev`; returns the best model and timing/memory figures."""
-    import pytorch_lightning as pl
-    from pytorch_lightning.callbacks import EarlyStopping, ModelCheckpoint
+    """Train on `train`, keep the weights with the best dev F1 (the last ones without dev data);
+    returns the model and its time/throughput/memory figures."""
+    from pytorch_lightning.callbacks import EarlyStopping
 
+    if not train:
+        raise InputError("training data", "no training sentences")
     pl.seed_everything(seed, workers=True)
-    model = TokenTagger(model_cfg["encoder"], tag_set(labels), learning_rate=model_cfg["learning_rate"],
-                        weight_decay=model_cfg["weight_decay"], warmup_ratio=model_cfg["warmup_ratio"],
-                        dropout=model_cfg["dropout"], freeze_embeddings=model_cfg["freeze_embeddings"], models_dir=models_dir)
-    from transformers import AutoTokenizer
-
-    from xner.models.encoder import resolve_model
-
-    tokenizer = AutoTokenizer.from_pretrained(resolve_model(model_cfg["encoder"], models_dir))
-    pad = tokenizer.pad_token_id or 0
-    train_set = TaggingDataset(tokenizer, train, model.tags, model_cfg["max_length"])
-    dev_set = TaggingDataset(tokenizer, dev, model.tags, model_cfg["max_length"])
-    checkpoint = ModelCheckpoint(dirpath=Path(output_dir) / "checkpoints", monitor="dev/f1", mode="max", save_top_k=1,
-                                 filename="best")
-    callbacks = [checkpoint, EarlyStopping(monitor="dev/f1", mode="max", patience=model_cfg["early_stopping_patience"])]
-    trainer = pl.Trainer(**dict(trainer_cfg), callbacks=callbacks, default_root_dir=str(output_dir), logger=False,
-                         deterministic=True, gradient_clip_val=model_cfg["gradient_clip"])
+    model = build_tagger(model_cfg, labels, models_dir)
+    pad = model.tokenizer.pad_token_id or 0
+    train_set = TaggingDataset(model.tokenizer, train, model.tags, model_cfg["max_length"])
+    dev_set = TaggingDataset(model.tokenizer, dev, model.tags, model_cfg["max_length"]) if dev else None
+    keep_best = KeepBest("dev/f1")
+    callbacks: list[pl.Callback] = [keep_best]
+    if dev_set is not None:
+        callbacks.append(EarlyStopping(monitor="dev/f1", mode="max", patience=model_cfg["early_stopping_patience"]))
+    trainer_options = dict(trainer_cfg)
+    if dev_set is None:
+        trainer_options["limit_val_batches"] = 0
+    trainer = pl.Trainer(**trainer_options, callbacks=callbacks, default_root_dir=str(output_dir), logger=False,
+                         enable_checkpointing=False, deterministic=True, gradient_clip_val=model_cfg["gradient_clip"])
+    if torch.cuda.is_available():
+        torch.cuda.reset_peak_memory_stats()
     started = time.perf_counter()
-    trainer.fit(model, loader(train_set, pad, model_cfg["batch_size"], True, seed), loader(dev_set, pad, model_cfg["batch_size"], False))
+    trainer.fit(model, loader(train_set, pad, model_cfg["batch_size"], True, seed),
+                loader(dev_set, pad, model_cfg["batch_size"], False) if dev_set is not None else None)
     seconds = time.perf_counter() - started
-    if checkpoint.best_model_path:
-        log.info("best checkpoint (dev F1 %.4f): %s", float(checkpoint.best_model_score or 0), checkpoint.best_model_path)
-        model = TokenTagger.load_from_checkpoint(checkpoint.best_model_path, models_dir=models_dir)
-    model.tokenizer = tokenizer
-    stats = {"train/seconds": seconds, "train/examples_per_second": len(train_set) * max(trainer.current_epoch, 1) / seconds,
-             "train/epochs": float(trainer.current_epoch), "train/peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-             "train/truncated_words": float(train_set.truncated_words),
-             "dev/best_f1": float(checkpoint.best_model_score or 0.0)}
+    epochs = max(trainer.current_epoch, 1)
+    stats = {"train/seconds": seconds, "train/examples_per_second": len(train_set) * epochs / seconds,
+             "train/epochs": float(epochs), "train/steps": float(trainer.global_step),
+             "train/sentences": float(len(train_set)), "train/truncated_words": float(train_set.truncated_words),
+             **_peak_memory_mb(model.device)}
+    if keep_best.state is not None:
+        stats["dev/best_f1"], stats["dev/best_epoch"] = keep_best.best_score, float(keep_best.best_epoch)
+    model.train_stats = stats
     return model, stats
 
 
-def predict(model: TokenTagger, sentences: Sequence[Sentence], max_length: int, batch_size: int = 32) -> list[Sentence]:
-    dataset = TaggingDataset(model.tokenizer, sentences, model.tags, max_length)
-    return model.predict_sentences(sentences, dataset, batch_size)
+def save_tagger(model: TokenTagger, path: str | Path) -> None:
+    """One file: hyperparameters, tag set, trainable weights and training figures (written atomically)."""
+    payload = {"format": FORMAT, "hparams": dict(model.hparams), "tags": model.tags, "state": trained_state(model),
+               "train_stats": dict(getattr(model, "train_stats", {}))}
+    payload["hparams"].pop("models_dir", None)
+    with atomic_open(path, "wb") as handle:
+        torch.save(payload, handle)
+
+
+def load_tagger(path: str | Path, models_dir: str | None = None, device: str = "cpu") -> TokenTagger:
+    """A tagger saved by `save_tagger`, its encoder rebuilt from `hparams.encoder`."""
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=False)
+    except (OSError, RuntimeError, EOFError, ValueError, pickle.UnpicklingError) as error:
+        raise InputError(path, f"cannot read the NER model ({error})") from None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise InputError(path, f"not an xner NER model file (expected format {FORMAT})")
+    hparams = dict(payload["hparams"])
+    model = TokenTagger(**{**hparams, "tags": payload["tags"]}, models_dir=models_dir)
+    missing, unexpected = model.load_state_dict(payload["state"], strict=False)
+    frozen = {name for name, parameter in model.named_parameters() if not parameter.requires_grad}
+    if unexpected or set(missing) - frozen:
+        raise InputError(path, f"weights do not fit the model (missing {sorted(set(missing) - frozen)[:3]}, unexpected {unexpected[:3]})")
+    model.tokenizer = _tokenizer(hparams["encoder"], models_dir)
+    model.train_stats = dict(payload.get("train_stats", {}))
+    return model.to(device).eval()
+
+
+def fit_to_length(tokenizer, sentences: Sequence[Sentence], max_length: int) -> list[tuple[int, int, int]]:
+    """(sentence index, first word, end word) pieces such that every piece fits `max_length` subwords:
+    a sentence too long for the model is predicted piece by piece instead of losing its tail."""
+    pieces = []
+    for index, sentence in enumerate(sentences):
+        start = 0
+        while True:
+            words = list(sentence.tokens[start:]) or [""]
+            ids = tokenizer(words, is_split_into_words=True, truncation=True, max_length=max_length).word_ids()
+            fitting = len({w for w in ids if w is not None})
+            if fitting >= len(sentence) - start or fitting == 0:
+                pieces.append((index, start, len(sentence)))
+                break
+            pieces.append((index, start, start + fitting))
+            start += fitting
+    return pieces
+
+
+def predict(model: TokenTagger, sentences: Sequence[Sentence], max_length: int, batch_size: int = 32,
+            device: str = "auto", stats: dict[str, float] | None = None) -> list[Sentence]:
+    """Predicted entity spans for `sentences` (their words kept), on the GPU when there is one. Long
+    sentences are split into pieces that fit the model (counted in `stats["split_sentences"]`)."""
+    from xner.data.records import EntitySpan
+    from xner.models.encoder import pick_device
+
+    model.to(pick_device(device))
+    pieces = fit_to_length(model.tokenizer, sentences, max_length)
+    if stats is not None:
+        stats["split_sentences"] = float(len(pieces) - len(sentences))
+    inputs = [Sentence(tuple(sentences[i].tokens[a:b]), ()) for i, a, b in pieces]
+    dataset = TaggingDataset(model.tokenizer, inputs, model.tags, max_length)
+    spans: list[list[EntitySpan]] = [[] for _ in sentences]
+    for (index, start, _), predicted in zip(pieces, model.predict_sentences(inputs, dataset, batch_size)):
+        spans[index] += [EntitySpan(s.start + start, s.end + start, s.label) for s in predicted.spans]
+    return [sentence.with_spans(found) for sentence, found in zip(sentences, spans)]

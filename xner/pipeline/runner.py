@@ -14,7 +14,7 @@ from xner.pipeline.alignment_eval import alignment_eval
 from xner.pipeline.cache import StageCache
 from xner.pipeline.context import RunContext
 from xner.pipeline.intrinsic import intrinsic_projection
-from xner.pipeline.ner_experiments import supervised
+from xner.pipeline.ner_experiments import model_transfer, projection, supervised
 from xner.pipeline.tracking import start_tracking
 from xner.pipeline.translate_test import translate_test
 from xner.pipeline.translate_train import translate_train
@@ -30,6 +30,8 @@ PIPELINES = {
     "translate_train": translate_train,
     "translate_test": translate_test,
     "supervised": supervised,
+    "model_transfer": model_transfer,
+    "projection": projection,
 }
 
 

@@ -15,6 +15,7 @@ from xner.io import file_sha256
 from xner.pipeline.artifacts import load_words, save_words
 from xner.pipeline.components import build
 from xner.pipeline.context import RunContext
+from xner.pipeline.ner_stages import build_labeller
 from xner.pipeline.stages import (
     align_stage,
     as_dict,
@@ -35,15 +36,16 @@ def translate_test(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
         gold = gold[: cfg.data.max_sentences]
     ctx.log_metrics({"data/sentences": len(gold), "data/gold_entities": sum(len(s.spans) for s in gold)})
     words_key = {"target": file_sha256(target_path), "max_sentences": cfg.data.max_sentences}
-    translator, labeller = build(cfg.translator, "translator"), build(cfg.labeller, "labeller")
+    translator = build(cfg.translator, "translator")
     aligner, projector = build(cfg.aligner, "aligner"), build(cfg.projector, "projector")
+    labeller, labeller_key = build_labeller(ctx, cfg)
 
     fix = bool(cfg.data.get("fix_mojibake", False))  # repairs the MT input only; gold words are scored as they are
     inputs = [[repair_mojibake(w) for w in s.tokens] if fix else list(s.tokens) for s in gold]
     translation = ctx.stage("translate", {"translator": as_dict(cfg.translator), "words": words_key, "fix_mojibake": fix},
                             lambda: translator.translate(inputs), save_words, load_words, ".jsonl")
     log_rate(ctx, "translate/sentences_per_second", len(gold), translation)
-    labelled = ctx.stage("label", {"labeller": as_dict(cfg.labeller), "translation": translation.key},
+    labelled = ctx.stage("label", {"labeller": labeller_key, "translation": translation.key},
                          lambda: label_map(cfg).map_corpus(labeller.label(translation.value)),
                          lambda value, path: write_conll(path, value), read_conll, ".conll")
     alignment = align_stage(ctx, cfg, aligner, {"translation": translation.key}, [s.tokens for s in labelled.value], [g.tokens for g in gold])

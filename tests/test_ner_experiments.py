@@ -1,0 +1,66 @@
+"""The NER experiments end to end on synthetic corpora with a tiny word-level encoder: supervised,
+model transfer and projection (source model trained, reused from the cache, labels projected)."""
+
+import pytest
+
+from tests.synthetic import make_corpus
+from xner.data.conll import read_conll, write_conll
+from xner.errors import ConfigError
+from xner.pipeline.runner import run
+
+FAST = ["model.learning_rate=3e-3", "model.head_learning_rate=1e-2", "model.batch_size=8", "model.max_length=32",
+        "model.early_stopping_patience=20", "model.freeze_embeddings=false", "trainer.max_epochs=10", "trainer.enable_progress_bar=false"]
+
+
+@pytest.fixture
+def ner_data(data_root):
+    """MasakhaNER-, CoNLL-2003- and MAFAND-shaped files written from the synthetic corpus."""
+    for split, n, seed in (("train", 80, 1), ("dev", 20, 2), ("test", 30, 3)):
+        sources, targets = make_corpus(n, seed=seed)
+        write_conll(data_root / "masakhaner2" / "swa" / f"{split}.txt", targets if split == "test" else sources)
+        write_conll(data_root / "conll2003_en" / f"{split}.txt", sources)
+    sources, targets = make_corpus(120, seed=7)
+    folder = data_root / "mafand" / "en-swa"
+    folder.mkdir(parents=True)
+    (folder / "train.en").write_text("".join(" ".join(s.tokens) + "\n" for s in sources))
+    (folder / "train.swa").write_text("".join(" ".join(t.tokens) + "\n" for t in targets))
+    return data_root
+
+
+def test_supervised_experiment_end_to_end(compose_cfg, ner_data, word_encoder):
+    metrics = run(compose_cfg("experiment=supervised", "lang=swa", f"model.encoder={word_encoder}", *FAST))
+    assert metrics["data/train_sentences"] == 80 and metrics["data/test_sentences"] == 30
+    assert metrics["train/seconds"] > 0 and metrics["train/examples_per_second"] > 0 and metrics["train/peak_rss_mb"] > 0
+    assert metrics["dev/best_f1"] > 0.5 and metrics["test/f1"] > 0.5  # names are in the vocabulary: a 1-layer model learns them
+    assert {"test/PER/f1", "test/ORG/f1", "test/LOC/f1"} <= set(metrics)  # per type
+
+
+def test_model_transfer_then_projection_share_the_source_model(compose_cfg, ner_data, word_encoder, tmp_path):
+    transfer = run(compose_cfg("experiment=model_transfer", "lang=swa", f"model.encoder={word_encoder}", *FAST))
+    assert transfer["stage/train_source/cache_hit"] == 0 and transfer["data/source_train_sentences"] == 80
+    assert transfer["source/dev/best_f1"] > 0.5 and transfer["test/f1"] > 0.5
+
+    projection = run(compose_cfg("experiment=projection", "lang=swa", "aligner=eflomal", "data.dev_sentences=20",
+                                 f"model.encoder={word_encoder}", *FAST))
+    assert projection["stage/train_source/cache_hit"] == 1  # the same English model labels the source side
+    assert projection["data/parallel_sentences"] == 120 and projection["data/train_sentences"] == 100
+    assert projection["label/source_entities"] > 100 and projection["projection/projected_share"] > 0.8
+    assert projection["test/f1"] > 0.5
+    projected = read_conll(next((tmp_path / "cache" / "project").glob("*.conll")))
+    assert len(projected) == 120 and all(tok for s in projected for tok in s.tokens)
+
+
+def test_projection_with_ilp_and_a_crf_head(compose_cfg, ner_data, word_encoder):
+    metrics = run(compose_cfg("experiment=projection", "lang=swa", "aligner=eflomal", "projector=ilp", "model=tagger_crf",
+                              "data.dev_sentences=20", f"model.encoder={word_encoder}", *FAST))
+    assert metrics["projection/projected_share"] > 0.8 and metrics["test/f1"] > 0.5
+
+
+def test_projection_config_errors_come_before_any_work(compose_cfg, ner_data, word_encoder):
+    with pytest.raises(ConfigError, match="labeller"):
+        run(compose_cfg("experiment=projection", "lang=swa", "labeller=none", f"model.encoder={word_encoder}"))
+    with pytest.raises(ConfigError, match="masakhaner2.* no lang .de"):
+        run(compose_cfg("experiment=projection", "lang=de", f"model.encoder={word_encoder}"))  # no MasakhaNER test set for de
+    with pytest.raises(ConfigError, match="no training data"):
+        run(compose_cfg("experiment=projection", "lang=swa", "aligner=eflomal", "data.dev_sentences=500",
+                        f"model.encoder={word_encoder}", *FAST))
