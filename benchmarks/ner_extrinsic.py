@@ -55,7 +55,7 @@ def main() -> None:
     lines = [
         "## NER models on MasakhaNER 2.0: supervised, model transfer, projection (issue 6)",
         "",
-        f"Test F1 (strict seqeval, PER/ORG/LOC, DATE mapped to O) of the offline multilingual-e5-small tagger (linear head,",
+        "Test F1 (strict seqeval, PER/ORG/LOC, DATE mapped to O) of the offline multilingual-e5-small tagger (linear head,",
         f"embeddings frozen, {args.epochs} epochs, max 128 subwords, lr 5e-5 / head 1e-3, batch 32, seed 13). Model transfer and",
         f"source labelling share one English model trained on {args.source_sentences} CoNLL-2003 sentences (selected on its dev",
         f"split). Projection uses the first {args.parallel_sentences} MAFAND-MT train pairs (all of them where fewer), the English",

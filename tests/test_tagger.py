@@ -10,7 +10,13 @@ from tests.synthetic import make_corpus
 from xner.data.records import EntitySpan, Sentence
 from xner.errors import InputError
 from xner.models.crf import LinearChainCRF
-from xner.models.tagging_data import IGNORE, LengthBucketSampler, TaggingDataset, collate, tag_set
+from xner.models.tagging_data import (
+    IGNORE,
+    LengthBucketSampler,
+    TaggingDataset,
+    collate,
+    tag_set,
+)
 
 
 @pytest.fixture(scope="module")

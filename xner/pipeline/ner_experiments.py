@@ -25,7 +25,14 @@ from xner.pipeline.ner_stages import (
     source_model_stage,
     train_stage,
 )
-from xner.pipeline.stages import align_stage, as_dict, label_map, log_rate, project_stage, resolve_corpus_file
+from xner.pipeline.stages import (
+    align_stage,
+    as_dict,
+    label_map,
+    log_rate,
+    project_stage,
+    resolve_corpus_file,
+)
 
 log = logging.getLogger(__name__)
 
