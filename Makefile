@@ -43,6 +43,8 @@ bench: install models  ## real-data benchmarks (needs apertium for tgt2tgt rows)
 	$(PY) benchmarks/europarl_intrinsic.py $(ARGS)
 	$(PY) benchmarks/projection.py
 	$(PY) benchmarks/translation.py
+	$(PY) benchmarks/ner_speed.py
+	$(PY) benchmarks/ner_extrinsic.py
 
 sweep: install  ## example multirun: 2 languages x 2 length-ratio thresholds, nested in MLflow
 	$(PY) -m xner.run -m experiment=europarl_intrinsic lang=de,es projector.length_ratio_threshold=null,0.8 $(ARGS)

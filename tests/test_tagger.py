@@ -183,3 +183,21 @@ def test_a_file_that_is_not_a_model_is_rejected(tmp_path):
     torch.save({"something": 1}, tmp_path / "other.pt")
     with pytest.raises(InputError, match="not an xner NER model"):
         load_tagger(tmp_path / "other.pt")
+
+
+def test_data_module_reads_conll_files_and_training_runs_without_dev(word_encoder, tmp_path):
+    from transformers import AutoTokenizer
+
+    from xner.data.conll import write_conll
+    from xner.models.tagging_data import TaggingDataModule
+    from xner.models.training import train_tagger
+
+    train, _ = make_corpus(20, seed=8)
+    write_conll(tmp_path / "projected.conll", train)
+    tokenizer = AutoTokenizer.from_pretrained(word_encoder)
+    data = TaggingDataModule.from_conll(tokenizer, tag_set(["PER", "ORG", "LOC"]), tmp_path / "projected.conll", batch_size=8)
+    batches = list(data.train_dataloader())
+    assert sum(len(b["input_ids"]) for b in batches) == 20 and data.val_dataloader() == []
+    _, stats = train_tagger({**MODEL_CFG, "encoder": word_encoder}, {**TRAINER_CFG, "max_epochs": 1}, ["PER", "ORG", "LOC"],
+                            train, [], tmp_path)
+    assert stats["train/steps"] == 3 and "dev/best_f1" not in stats  # no dev data: the last weights are kept

@@ -4,8 +4,10 @@ the subword ids, each word's first-subword position and its tag (IGNORE for padd
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterator, Sequence
 
+import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
@@ -99,3 +101,33 @@ def loader(dataset: TaggingDataset, pad_id: int, batch_size: int, shuffle: bool,
         sampler = LengthBucketSampler([len(item.input_ids) for item in dataset.items], batch_size, seed)
         return DataLoader(dataset, batch_sampler=sampler, collate_fn=collate_fn)
     return DataLoader(dataset, batch_size=batch_size, shuffle=False, collate_fn=collate_fn)
+
+
+class TaggingDataModule(pl.LightningDataModule):
+    """Train/dev(/test) tagging data for Lightning from sentences, e.g. a registered corpus or a
+    projected stage artifact (both CoNLL files: see `from_conll`)."""
+
+    def __init__(self, tokenizer, tags: Sequence[str], train: Sequence[Sentence], dev: Sequence[Sentence] = (),
+                 test: Sequence[Sentence] = (), max_length: int = 256, batch_size: int = 32, seed: int = 0):
+        super().__init__()
+        self.pad_id = tokenizer.pad_token_id or 0
+        self.batch_size, self.seed = batch_size, seed
+        self.train_set = TaggingDataset(tokenizer, train, tags, max_length)
+        self.dev_set = TaggingDataset(tokenizer, dev, tags, max_length) if dev else None
+        self.test_set = TaggingDataset(tokenizer, test, tags, max_length) if test else None
+
+    @classmethod
+    def from_conll(cls, tokenizer, tags: Sequence[str], train: str | Path, dev: str | Path | None = None,
+                   test: str | Path | None = None, **options) -> "TaggingDataModule":
+        from xner.data.conll import read_conll
+
+        return cls(tokenizer, tags, read_conll(train), read_conll(dev) if dev else (), read_conll(test) if test else (), **options)
+
+    def train_dataloader(self) -> DataLoader:
+        return loader(self.train_set, self.pad_id, self.batch_size, True, self.seed)
+
+    def val_dataloader(self) -> DataLoader | list:
+        return loader(self.dev_set, self.pad_id, self.batch_size, False) if self.dev_set is not None else []
+
+    def test_dataloader(self) -> DataLoader | list:
+        return loader(self.test_set, self.pad_id, self.batch_size, False) if self.test_set is not None else []

@@ -18,7 +18,7 @@ from xner.data.records import Sentence
 from xner.errors import InputError
 from xner.io import atomic_open
 from xner.models.tagger import TokenTagger
-from xner.models.tagging_data import TaggingDataset, loader, tag_set
+from xner.models.tagging_data import TaggingDataModule, TaggingDataset, tag_set
 
 log = logging.getLogger(__name__)
 FORMAT = "xner-tagger-1"
@@ -82,28 +82,29 @@ def train_tagger(model_cfg: Mapping[str, Any], trainer_cfg: Mapping[str, Any], l
         raise InputError("training data", "no training sentences")
     pl.seed_everything(seed, workers=True)
     model = build_tagger(model_cfg, labels, models_dir)
-    pad = model.tokenizer.pad_token_id or 0
-    train_set = TaggingDataset(model.tokenizer, train, model.tags, model_cfg["max_length"])
-    dev_set = TaggingDataset(model.tokenizer, dev, model.tags, model_cfg["max_length"]) if dev else None
+    data = TaggingDataModule(model.tokenizer, model.tags, train, dev, max_length=model_cfg["max_length"],
+                             batch_size=model_cfg["batch_size"], seed=seed)
     keep_best = KeepBest("dev/f1")
     callbacks: list[pl.Callback] = [keep_best]
-    if dev_set is not None:
-        callbacks.append(EarlyStopping(monitor="dev/f1", mode="max", patience=model_cfg["early_stopping_patience"]))
     trainer_options = dict(trainer_cfg)
-    if dev_set is None:
+    if data.dev_set is not None:
+        callbacks.append(EarlyStopping(monitor="dev/f1", mode="max", patience=model_cfg["early_stopping_patience"]))
+    else:
         trainer_options["limit_val_batches"] = 0
     trainer = pl.Trainer(**trainer_options, callbacks=callbacks, default_root_dir=str(output_dir), logger=False,
                          enable_checkpointing=False, deterministic=True, gradient_clip_val=model_cfg["gradient_clip"])
     if torch.cuda.is_available():
         torch.cuda.reset_peak_memory_stats()
     started = time.perf_counter()
-    trainer.fit(model, loader(train_set, pad, model_cfg["batch_size"], True, seed),
-                loader(dev_set, pad, model_cfg["batch_size"], False) if dev_set is not None else None)
+    trainer.fit(model, datamodule=data)
     seconds = time.perf_counter() - started
     epochs = max(trainer.current_epoch, 1)
+    train_set = data.train_set
     stats = {"train/seconds": seconds, "train/examples_per_second": len(train_set) * epochs / seconds,
              "train/epochs": float(epochs), "train/steps": float(trainer.global_step),
              "train/sentences": float(len(train_set)), "train/truncated_words": float(train_set.truncated_words),
+             "train/parameters": float(sum(p.numel() for p in model.parameters())),
+             "train/trainable_parameters": float(sum(p.numel() for p in model.parameters() if p.requires_grad)),
              **_peak_memory_mb(model.device)}
     if keep_best.state is not None:
         stats["dev/best_f1"], stats["dev/best_epoch"] = keep_best.best_score, float(keep_best.best_epoch)
