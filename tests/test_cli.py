@@ -51,6 +51,23 @@ def test_multirun_2x2_is_one_parent_with_four_nested_runs(workdir):
         ("de", "None"), ("de", "0.8"), ("es", "None"), ("es", "0.8")}
     assert all("projection/f1" in c.data.metrics for c in children)
 
+    # the report over the sweep folder and over the MLflow experiment give the same table, logged to the parent
+    from xner.report.__main__ import main as report_main
+
+    uri = f"sqlite:///{workdir / 'mlflow.db'}"
+    sweep_dir = job_dirs[0].parent
+    assert report_main([str(sweep_dir), "--tracking-uri", uri]) == 0
+    table = (sweep_dir / "report" / "table.md").read_text()
+    expected = {(c.data.tags["xner.lang"], c.data.params["projector.length_ratio_threshold"]): c.data.metrics["projection/f1"]
+                for c in children}
+    assert f"| de | {expected[('de', '0.8')]:.3f} | {expected[('de', 'None')]:.3f} |" in table  # null (all) sorts last
+    assert "projector.length_ratio_threshold=0.8" in table.splitlines()[0]
+    assert (sweep_dir / "report" / "projection_f1_by_lang.png").stat().st_size > 1000
+    assert {a.path for a in client.list_artifacts(parents[0].info.run_id, "report")} >= {"report/table.md", "report/table.csv"}
+    assert report_main([f"mlflow:europarl_intrinsic/{parents[0].info.run_id}", "--tracking-uri", uri, "--out",
+                        str(workdir / "from-mlflow"), "--no-mlflow"]) == 0
+    assert (workdir / "from-mlflow" / "table.md").read_text() == table
+
 
 def one_line_error(result) -> str:
     assert result.returncode == 1, result.stdout + result.stderr

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shlex
 import time
 from pathlib import Path
 from typing import Any, Mapping
@@ -149,6 +150,7 @@ def start_tracking(cfg: DictConfig) -> Tracker:
         if target:
             tags[f"xner.{group}.class"] = target
     tags["xner.lang"] = cfg.lang.code
+    tags["xner.overrides"] = " ".join(shlex.quote(o) for o in overrides)  # read back by `python -m xner.report`
     run_name = " ".join([str(cfg.experiment.name)] + overrides) if overrides else str(cfg.experiment.name)
     tracker = MlflowTracker(tracking_uri(cfg), str(cfg.logger.experiment_name), run_name[:250], cfg.paths.root_dir,
                             parent_run_id(sweep_dir), tags)

@@ -1,0 +1,65 @@
+"""Reports: records from sweep folders, the language x method table, scaling plots, clear errors."""
+
+import json
+
+import pytest
+import yaml
+
+from xner.errors import ConfigError, InputError
+from xner.report.__main__ import main
+from xner.report.records import RunRecord, from_sweep_dir, settings_from_overrides
+from xner.report.tables import pivot, to_csv, to_markdown
+
+
+def write_job(root, number, overrides, metrics):
+    job = root / str(number)
+    (job / ".hydra").mkdir(parents=True)
+    (job / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(overrides))
+    (job / "metrics.json").write_text(json.dumps(metrics))
+
+
+def test_settings_drop_where_things_go():
+    assert settings_from_overrides(["lang=swa", "paths.cache_dir=/x", "+seed=2", "logger=none", "projector=ilp"]) == {
+        "lang": "swa", "seed": "2", "projector": "ilp"}
+
+
+def test_table_averages_repeats_and_adds_a_mean_row():
+    records = [RunRecord("a", {"lang": lang, "projector": p, "seed": s}, {"test/f1": f1})
+               for lang, p, s, f1 in [("swa", "heuristic", "1", 0.5), ("swa", "heuristic", "2", 0.7), ("swa", "ilp", "1", 0.8),
+                                      ("hau", "heuristic", "1", 0.4), ("hau", "ilp", "1", 0.2)]]
+    table = pivot(records, "test/f1")
+    assert table.columns == ["projector=heuristic", "projector=ilp"] and table.rows == ["hau", "swa"]
+    assert table.value("swa", "projector=heuristic") == pytest.approx(0.6)
+    assert table.column_mean("projector=ilp") == pytest.approx(0.5)
+    markdown = to_markdown(table)
+    assert "| swa | 0.600 | 0.800 |" in markdown and "| **mean** | **0.500** | **0.500** |" in markdown
+    assert "average 2 runs" in markdown
+    assert to_csv(table).splitlines()[-1] == "mean,0.5,0.5"
+    with pytest.raises(ConfigError, match="no run has metric 'dev/f1'"):
+        pivot(records, "dev/f1")
+
+
+def test_scaling_sweep_report_makes_f1_and_time_plots(tmp_path):
+    sweep = tmp_path / "sweep"
+    for number, size in enumerate(["500", "1000", "2000", "null"]):
+        used = 3098 if size == "null" else int(size)
+        write_job(sweep, number, ["experiment=projection", "lang=hau", f"data.max_sentences={size}", "paths.cache_dir=/c"],
+                  {"test/f1": used / 5000, "data/parallel_sentences": used, "stage/align/seconds": used / 100,
+                   "stage/align/cache_hit": 0.0, "stage/train_source/seconds": 0.1, "stage/train_source/cache_hit": 1.0})
+    assert main([str(sweep), "--no-mlflow"]) == 0
+    report = sweep / "report"
+    assert "data.max_sentences=null" in (report / "table.md").read_text()
+    for name in ("test_f1_vs_data_max_sentences.png", "seconds_vs_data_max_sentences.png", "test_f1_by_lang.png"):
+        assert (report / name).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_bad_sources_are_one_line_errors(tmp_path, capsys):
+    assert main([str(tmp_path / "missing"), "--no-mlflow"]) == 1
+    assert "not a folder" in capsys.readouterr().err
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="no finished runs"):
+        from_sweep_dir(tmp_path / "empty")
+    write_job(tmp_path / "bad", 0, ["lang=swa"], {})
+    (tmp_path / "bad" / "0" / "metrics.json").write_text("{oops")
+    assert main([str(tmp_path / "bad"), "--no-mlflow"]) == 1
+    assert "metrics.json" in capsys.readouterr().err

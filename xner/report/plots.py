@@ -1,0 +1,101 @@
+"""PNG plots for reports: grouped bars per language, and a metric and per-stage time against a
+numeric setting (e.g. the number of parallel sentences)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from statistics import mean
+from typing import Sequence
+
+from xner.io import atomic_open
+from xner.report.records import RunRecord
+from xner.report.tables import Table, method_of, varying_settings
+
+
+def _figure():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(figure, path: Path) -> Path:
+    with atomic_open(path, "wb") as handle:
+        figure.savefig(handle, format="png", dpi=120, bbox_inches="tight")
+    _figure().close(figure)
+    return path
+
+
+def bars(table: Table, path: Path) -> Path:
+    """One group of bars per row (language), one bar per method."""
+    plt = _figure()
+    rows, columns = table.rows, table.columns
+    width = 0.8 / max(len(columns), 1)
+    figure, axis = plt.subplots(figsize=(max(6.0, 0.9 * len(rows) * max(len(columns), 1) * 0.5 + 3), 4))
+    for index, column in enumerate(columns):
+        values = [table.value(row, column) for row in rows]
+        axis.bar([i + index * width for i in range(len(rows))], [0 if math.isnan(v) else v for v in values], width, label=column)
+    axis.set_xticks([i + width * (len(columns) - 1) / 2 for i in range(len(rows))], rows)
+    axis.set_xlabel(table.row_key)
+    axis.set_ylabel(table.metric)
+    axis.legend(fontsize=7)
+    return _save(figure, path)
+
+
+def x_value(record: RunRecord, x_key: str, fallback_metric: str) -> float | None:
+    """The numeric setting `x_key`, or (for `null` = all data) the metric that counts what was used."""
+    try:
+        return float(record.settings[x_key])
+    except (KeyError, ValueError):
+        value = record.metrics.get(fallback_metric)
+        return float(value) if value is not None else None
+
+
+def scaling(records: Sequence[RunRecord], x_key: str, metric: str, folder: Path, fallback_metric: str) -> list[Path]:
+    """`<metric>` vs `x_key` (a line per method) and stage seconds vs `x_key` (a line per stage that
+    ran, cache hits left out; a line per method's total when several methods are compared)."""
+    plt = _figure()
+    methods_keys = [k for k in varying_settings(records) if k not in (x_key, "seed")]
+    by_method: dict[str, list[tuple[float, RunRecord]]] = {}
+    for record in records:
+        x = x_value(record, x_key, fallback_metric)
+        if x is not None:
+            by_method.setdefault(method_of(record, methods_keys), []).append((x, record))
+    safe = x_key.replace("/", "_").replace(".", "_")
+    outputs = []
+    figure, axis = plt.subplots(figsize=(6, 4))
+    for method, points in by_method.items():
+        xs = sorted({x for x, _ in points})
+        ys = [mean(r.metrics[metric] for x2, r in points if x2 == x and metric in r.metrics) for x in xs]
+        axis.plot(xs, ys, marker="o", label=method)
+    axis.set_xscale("log")
+    axis.set_xlabel(x_key)
+    axis.set_ylabel(metric)
+    axis.legend(fontsize=7)
+    outputs.append(_save(figure, folder / f"{metric.replace('/', '_')}_vs_{safe}.png"))
+
+    figure, axis = plt.subplots(figsize=(6, 4))
+    for method, points in by_method.items():
+        stages = sorted({m.split("/")[1] for _, r in points for m in r.metrics if m.startswith("stage/") and m.endswith("/seconds")})
+        if len(by_method) == 1:
+            for stage in stages:
+                ran = [(x, r.metrics[f"stage/{stage}/seconds"]) for x, r in points
+                       if not r.metrics.get(f"stage/{stage}/cache_hit", 0) and f"stage/{stage}/seconds" in r.metrics]
+                if ran:
+                    xs = sorted({x for x, _ in ran})
+                    axis.plot(xs, [mean(s for x2, s in ran if x2 == x) for x in xs], marker="o", label=stage)
+        else:
+            xs = sorted({x for x, _ in points})
+            totals = [mean(sum(v for m, v in r.metrics.items() if m.startswith("stage/") and m.endswith("/seconds")
+                               and not r.metrics.get(m.replace("/seconds", "/cache_hit"), 0))
+                           for x2, r in points if x2 == x) for x in xs]
+            axis.plot(xs, totals, marker="o", label=method)
+    axis.set_xscale("log")
+    axis.set_xlabel(x_key)
+    axis.set_ylabel("seconds (stages that ran)")
+    axis.legend(fontsize=7)
+    outputs.append(_save(figure, folder / f"seconds_vs_{safe}.png"))
+    return outputs

@@ -1,0 +1,74 @@
+"""Runs as flat records (their command-line settings plus metrics), read from a Hydra sweep folder
+or from an MLflow experiment, so reports work with or without the tracking server."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from xner.errors import InputError
+
+IGNORED_PREFIXES = ("paths.", "hydra.", "logger.")
+IGNORED_KEYS = ("logger", "paths", "hydra/launcher")
+OVERRIDES_TAG = "xner.overrides"
+
+
+@dataclass
+class RunRecord:
+    """One job: where it came from, its settings (`lang=swa`, `projector=ilp`, ...) and its metrics."""
+
+    source: str
+    settings: dict[str, str]
+    metrics: dict[str, float] = field(default_factory=dict)
+
+
+def settings_from_overrides(overrides: list[str]) -> dict[str, str]:
+    """`key=value` overrides without the ones that only say where things go (paths, hydra, logger)."""
+    pairs = (o.lstrip("+~").split("=", 1) for o in overrides if "=" in o)
+    return {key: value for key, value in pairs if not key.startswith(IGNORED_PREFIXES) and key not in IGNORED_KEYS}
+
+
+def from_sweep_dir(sweep_dir: str | Path) -> list[RunRecord]:
+    """Every finished job (`<job>/metrics.json`) of a multirun folder; unfinished jobs are skipped."""
+    sweep_dir = Path(sweep_dir)
+    if not sweep_dir.is_dir():
+        raise InputError(sweep_dir, "not a folder (give a multirun sweep folder or mlflow:<experiment>)")
+    records = []
+    for metrics_path in sorted(sweep_dir.glob("**/metrics.json")):
+        overrides_path = metrics_path.parent / ".hydra" / "overrides.yaml"
+        overrides = yaml.safe_load(overrides_path.read_text()) if overrides_path.is_file() else []
+        try:
+            metrics = json.loads(metrics_path.read_text())
+        except json.JSONDecodeError as error:
+            raise InputError(metrics_path, f"not valid JSON ({error.msg})", error.lineno) from None
+        records.append(RunRecord(str(metrics_path.parent), settings_from_overrides(overrides or []), metrics))
+    if not records:
+        raise InputError(sweep_dir, "no finished runs (no */metrics.json) in this folder")
+    return records
+
+
+def from_mlflow(experiment: str, tracking_uri: str, parent_run_id: str | None = None) -> list[RunRecord]:
+    """Finished runs of an MLflow experiment (only the children of `parent_run_id` when given)."""
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(tracking_uri=tracking_uri)
+    found = client.get_experiment_by_name(experiment)
+    if found is None:
+        names = [e.name for e in client.search_experiments()]
+        raise InputError(tracking_uri, f"no MLflow experiment '{experiment}' (experiments: {', '.join(names) or 'none'})")
+    query = "attributes.status = 'FINISHED'"
+    if parent_run_id:
+        query += f" and tags.mlflow.parentRunId = '{parent_run_id}'"
+    records = []
+    for run in client.search_runs([found.experiment_id], query, max_results=50000):
+        if OVERRIDES_TAG not in run.data.tags:
+            continue  # a sweep's parent run, or a run logged by something else
+        settings = settings_from_overrides(shlex.split(run.data.tags[OVERRIDES_TAG]))
+        records.append(RunRecord(f"mlflow:{run.info.run_id}", settings, dict(run.data.metrics)))
+    if not records:
+        raise InputError(tracking_uri, f"MLflow experiment '{experiment}' has no finished xner runs")
+    return records
