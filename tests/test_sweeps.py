@@ -1,0 +1,50 @@
+"""Sweep presets and launcher configs compose, and name only languages that have the data they need."""
+
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_dir
+
+from tests.conftest import CONF_DIR
+from xner.data.registry import MAFAND_PAIRS, MASAKHANER_LANGS
+
+SWEEPS = sorted(p.stem for p in (CONF_DIR / "sweep").glob("*.yaml") if p.stem != "none")
+LAUNCHERS = {"local": "JoblibLauncher", "slurm": "SlurmLauncher", "joblib": "JoblibLauncher", "basic": "BasicLauncher"}
+
+
+def compose_with_hydra(*overrides: str):
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        return compose(config_name="config", overrides=list(overrides), return_hydra_config=True)
+
+
+@pytest.mark.parametrize("launcher", sorted(LAUNCHERS))
+def test_every_launcher_config_composes(launcher):
+    cfg = compose_with_hydra(f"hydra/launcher={launcher}")
+    assert cfg.hydra.launcher._target_.endswith(LAUNCHERS[launcher])
+    if launcher == "slurm":
+        assert cfg.hydra.launcher.timeout_min > 0 and "submitit_folder" in cfg.hydra.launcher
+
+
+@pytest.mark.parametrize("sweep", SWEEPS)
+def test_sweep_presets_name_languages_with_data(sweep):
+    cfg = compose_with_hydra(f"sweep={sweep}", "lang=swa")
+    params = dict(cfg.hydra.sweeper.params)
+    assert params, f"conf/sweep/{sweep}.yaml sweeps nothing"
+    for lang in str(params.get("lang", "swa")).split(","):
+        assert lang in MASAKHANER_LANGS and (CONF_DIR / "lang" / f"{lang}.yaml").is_file()
+        lang_cfg = compose_with_hydra(f"sweep={sweep}", f"lang={lang}")
+        assert lang_cfg.lang.mafand_pair in MAFAND_PAIRS  # parallel data for projection
+    assert cfg.experiment.pipeline in ("projection", "model_transfer", "supervised", "teacher_student")
+
+
+def test_languages_x_methods_covers_every_masakhaner_language_with_parallel_data():
+    cfg = compose_with_hydra("sweep=languages_x_methods")
+    langs = set(str(cfg.hydra.sweeper.params.lang).split(","))
+    with_parallel = {lang for lang in MASAKHANER_LANGS if any(pair.endswith(f"-{lang}") for pair in MAFAND_PAIRS)}
+    assert langs == with_parallel and len(langs) >= 6
+    assert set(str(cfg.hydra.sweeper.params.projector).split(",")) == {"heuristic", "ilp"}
+
+
+def test_readme_documents_the_launchers():
+    readme = (Path(CONF_DIR).parent / "README.md").read_text()
+    assert "hydra/launcher=slurm" in readme and "mlflow server" in readme
