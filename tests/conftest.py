@@ -98,3 +98,21 @@ def word_encoder(tmp_path_factory):
     BertModel(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return str(folder)
+
+
+@pytest.fixture
+def ner_data(data_root):
+    """MasakhaNER-, CoNLL-2003- and MAFAND-shaped files written from the synthetic corpus."""
+    from tests.synthetic import make_corpus
+    from xner.data.conll import write_conll
+
+    for split, n, seed in (("train", 80, 1), ("dev", 20, 2), ("test", 30, 3)):
+        sources, targets = make_corpus(n, seed=seed)
+        write_conll(data_root / "masakhaner2" / "swa" / f"{split}.txt", targets if split == "test" else sources)
+        write_conll(data_root / "conll2003_en" / f"{split}.txt", sources)
+    sources, targets = make_corpus(120, seed=7)
+    folder = data_root / "mafand" / "en-swa"
+    folder.mkdir(parents=True)
+    (folder / "train.en").write_text("".join(" ".join(s.tokens) + "\n" for s in sources))
+    (folder / "train.swa").write_text("".join(" ".join(t.tokens) + "\n" for t in targets))
+    return data_root

@@ -3,28 +3,12 @@ model transfer and projection (source model trained, reused from the cache, labe
 
 import pytest
 
-from tests.synthetic import make_corpus
-from xner.data.conll import read_conll, write_conll
+from xner.data.conll import read_conll
 from xner.errors import ConfigError
 from xner.pipeline.runner import run
 
 FAST = ["model.learning_rate=3e-3", "model.head_learning_rate=1e-2", "model.batch_size=8", "model.max_length=32",
         "model.early_stopping_patience=20", "model.freeze_embeddings=false", "trainer.max_epochs=10", "trainer.enable_progress_bar=false"]
-
-
-@pytest.fixture
-def ner_data(data_root):
-    """MasakhaNER-, CoNLL-2003- and MAFAND-shaped files written from the synthetic corpus."""
-    for split, n, seed in (("train", 80, 1), ("dev", 20, 2), ("test", 30, 3)):
-        sources, targets = make_corpus(n, seed=seed)
-        write_conll(data_root / "masakhaner2" / "swa" / f"{split}.txt", targets if split == "test" else sources)
-        write_conll(data_root / "conll2003_en" / f"{split}.txt", sources)
-    sources, targets = make_corpus(120, seed=7)
-    folder = data_root / "mafand" / "en-swa"
-    folder.mkdir(parents=True)
-    (folder / "train.en").write_text("".join(" ".join(s.tokens) + "\n" for s in sources))
-    (folder / "train.swa").write_text("".join(" ".join(t.tokens) + "\n" for t in targets))
-    return data_root
 
 
 def test_supervised_experiment_end_to_end(compose_cfg, ner_data, word_encoder):
@@ -37,7 +21,7 @@ def test_supervised_experiment_end_to_end(compose_cfg, ner_data, word_encoder):
 
 def test_model_transfer_then_projection_share_the_source_model(compose_cfg, ner_data, word_encoder, tmp_path):
     transfer = run(compose_cfg("experiment=model_transfer", "lang=swa", f"model.encoder={word_encoder}", *FAST))
-    assert transfer["stage/train_source/cache_hit"] == 0 and transfer["data/source_train_sentences"] == 80
+    assert transfer["stage/train_source/cache_hit"] == 0 and transfer["data/source/train_sentences"] == 80
     assert transfer["source/dev/best_f1"] > 0.5 and transfer["test/f1"] > 0.5
 
     projection = run(compose_cfg("experiment=projection", "lang=swa", "aligner=eflomal", "data.dev_sentences=20",

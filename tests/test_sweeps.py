@@ -34,7 +34,10 @@ def test_sweep_presets_name_languages_with_data(sweep):
         assert lang in MASAKHANER_LANGS and (CONF_DIR / "lang" / f"{lang}.yaml").is_file()
         lang_cfg = compose_with_hydra(f"sweep={sweep}", f"lang={lang}")
         assert lang_cfg.lang.mafand_pair in MAFAND_PAIRS  # parallel data for projection
-    assert cfg.experiment.pipeline in ("projection", "model_transfer", "supervised", "teacher_student")
+    for value_index in (0, -1):  # the first and last job of the sweep compose into a NER experiment
+        chosen = [f"{key}={str(values).split(',')[value_index]}" for key, values in params.items() if key != "lang"]
+        job = compose_with_hydra(f"sweep={sweep}", "lang=swa", *chosen)
+        assert job.experiment.pipeline in ("projection", "model_transfer", "supervised", "teacher_student")
 
 
 def test_languages_x_methods_covers_every_masakhaner_language_with_parallel_data():
@@ -48,3 +51,24 @@ def test_languages_x_methods_covers_every_masakhaner_language_with_parallel_data
 def test_readme_documents_the_launchers():
     readme = (Path(CONF_DIR).parent / "README.md").read_text()
     assert "hydra/launcher=slurm" in readme and "mlflow server" in readme
+
+
+METHODS = {"projection_heuristic": "projection", "projection_ilp": "projection", "teacher_student_single": "teacher_student",
+           "teacher_student_multi": "teacher_student", "teacher_student_projection": "teacher_student",
+           "model_transfer": "model_transfer", "supervised": "supervised"}
+
+
+def test_every_method_preset_composes_into_its_experiment():
+    assert set(METHODS) == {p.stem for p in (CONF_DIR / "method").glob("*.yaml")} - {"none"}
+    for method, pipeline in METHODS.items():
+        cfg = compose_with_hydra(f"method={method}", "lang=swa")
+        assert cfg.experiment.pipeline == pipeline
+    assert compose_with_hydra("method=projection_ilp").projector._target_.endswith("CandidateMatchingProjector")
+    assert list(compose_with_hydra("method=teacher_student_multi").teacher_student.teachers) == ["en", "de", "es", "nl", "fr"]
+
+
+def test_teacher_student_vs_projection_compares_methods_on_three_languages():
+    params = compose_with_hydra("sweep=teacher_student_vs_projection").hydra.sweeper.params
+    methods = str(params.method).split(",")
+    assert set(methods) <= set(METHODS) and {"projection_heuristic", "teacher_student_single", "teacher_student_multi"} <= set(methods)
+    assert len(str(params.lang).split(",")) >= 3

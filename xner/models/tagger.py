@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import numpy as np
 import pytorch_lightning as pl
 import torch
 from torch import nn
@@ -52,6 +53,13 @@ class TokenTagger(pl.LightningModule):
 
     def _loss(self, batch) -> tuple[torch.Tensor, torch.Tensor]:
         logits = self(batch["input_ids"], batch["attention_mask"], batch["word_positions"])
+        if "soft_labels" in batch:  # teacher-student: cross-entropy against the teachers' distributions
+            if self.crf is not None:
+                raise ConfigError("soft labels (teacher-student) need model.head=linear")
+            mask = batch["word_mask"]
+            log_probs = torch.log_softmax(logits, dim=-1)
+            per_word = -(batch["soft_labels"] * log_probs).sum(-1)
+            return (per_word * mask).sum() / mask.sum().clamp(min=1), logits
         if self.crf is not None:
             return self.crf.neg_log_likelihood(logits, batch["labels"], batch["word_mask"]), logits
         loss = nn.functional.cross_entropy(logits.flatten(0, 1), batch["labels"].flatten(), ignore_index=IGNORE)
@@ -105,6 +113,25 @@ class TokenTagger(pl.LightningModule):
         total = max(1, int(self.trainer.estimated_stepping_batches))
         scheduler = get_linear_schedule_with_warmup(optimizer, int(self.hparams.warmup_ratio * total), total)
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
+
+    @torch.inference_mode()
+    def word_distributions(self, dataset, batch_size: int = 32) -> list[np.ndarray]:
+        """Per sentence, a [kept words, tags] array of tag probabilities (softmax of the word scores;
+        for a CRF head its emissions, without transitions)."""
+
+        from xner.models.tagging_data import collate
+
+        self.eval()
+        pad = self.encoder.config.pad_token_id or 0
+        order = sorted(range(len(dataset)), key=lambda i: len(dataset[i].input_ids))
+        out: list = [None] * len(dataset)
+        for start in range(0, len(order), batch_size):
+            indices = order[start: start + batch_size]
+            batch = {k: v.to(self.device) for k, v in collate([dataset[i] for i in indices], pad).items()}
+            probs = torch.softmax(self(batch["input_ids"], batch["attention_mask"], batch["word_positions"]), -1).cpu()
+            for row, index in enumerate(indices):
+                out[index] = probs[row][batch["word_mask"][row].cpu()].numpy().astype(np.float32)
+        return out
 
     @torch.inference_mode()
     def predict_sentences(self, sentences: Sequence[Sentence], dataset, batch_size: int = 32) -> list[Sentence]:

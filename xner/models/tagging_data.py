@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
 
+import numpy as np
 import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
@@ -27,6 +28,7 @@ class Encoded:
     input_ids: list[int]
     first_subword: list[int]  # position of each word's first subword (-1 when truncated away)
     word_labels: list[int]  # tag id per word (IGNORE when truncated away)
+    soft_labels: np.ndarray | None = None  # [words, tags] target distribution (teacher-student), or None
 
 
 def encode(tokenizer, sentence: Sentence, tag_to_id: dict[str, int], max_length: int) -> Encoded:
@@ -41,9 +43,20 @@ def encode(tokenizer, sentence: Sentence, tag_to_id: dict[str, int], max_length:
 
 
 class TaggingDataset(Dataset):
-    def __init__(self, tokenizer, sentences: Sequence[Sentence], tags: Sequence[str], max_length: int = 256):
+    """Encoded sentences; with `soft_labels` (one [words, tags] array per sentence) the model learns
+    those distributions instead of the sentences' spans."""
+
+    def __init__(self, tokenizer, sentences: Sequence[Sentence], tags: Sequence[str], max_length: int = 256,
+                 soft_labels: Sequence[np.ndarray] | None = None):
         tag_to_id = {tag: i for i, tag in enumerate(tags)}
         self.items = [encode(tokenizer, s, tag_to_id, max_length) for s in sentences]
+        if soft_labels is not None:
+            if len(soft_labels) != len(sentences):
+                raise ValueError(f"{len(soft_labels)} soft-label arrays for {len(sentences)} sentences")
+            for item, sentence, soft in zip(self.items, sentences, soft_labels):
+                if soft.shape != (len(sentence), len(tags)):
+                    raise ValueError(f"soft labels of shape {soft.shape} for a sentence of {len(sentence)} words and {len(tags)} tags")
+                item.soft_labels = np.asarray(soft, dtype=np.float32)
         self.truncated_words = sum(f.count(-1) for f in (item.first_subword for item in self.items))
 
     def __len__(self) -> int:
@@ -67,7 +80,13 @@ def collate(items: Sequence[Encoded], pad_id: int) -> dict[str, torch.Tensor]:
             first = torch.tensor(item.first_subword)
             positions[row, : len(first)] = first.clamp(min=0)
             labels[row, : len(first)] = torch.tensor(item.word_labels)
-    return {"input_ids": ids, "attention_mask": mask, "word_positions": positions, "word_mask": labels != IGNORE, "labels": labels}
+    batch = {"input_ids": ids, "attention_mask": mask, "word_positions": positions, "word_mask": labels != IGNORE, "labels": labels}
+    if items and all(item.soft_labels is not None for item in items):
+        soft = torch.zeros((len(items), words, items[0].soft_labels.shape[1]))
+        for row, item in enumerate(items):
+            soft[row, : len(item.soft_labels)] = torch.from_numpy(item.soft_labels)
+        batch["soft_labels"] = soft
+    return batch
 
 
 class LengthBucketSampler(Sampler[list[int]]):
@@ -108,11 +127,12 @@ class TaggingDataModule(pl.LightningDataModule):
     projected stage artifact (both CoNLL files: see `from_conll`)."""
 
     def __init__(self, tokenizer, tags: Sequence[str], train: Sequence[Sentence], dev: Sequence[Sentence] = (),
-                 test: Sequence[Sentence] = (), max_length: int = 256, batch_size: int = 32, seed: int = 0):
+                 test: Sequence[Sentence] = (), max_length: int = 256, batch_size: int = 32, seed: int = 0,
+                 train_soft_labels: Sequence[np.ndarray] | None = None):
         super().__init__()
         self.pad_id = tokenizer.pad_token_id or 0
         self.batch_size, self.seed = batch_size, seed
-        self.train_set = TaggingDataset(tokenizer, train, tags, max_length)
+        self.train_set = TaggingDataset(tokenizer, train, tags, max_length, train_soft_labels)
         self.dev_set = TaggingDataset(tokenizer, dev, tags, max_length) if dev else None
         self.test_set = TaggingDataset(tokenizer, test, tags, max_length) if test else None
 

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+import numpy as np
 import pytorch_lightning as pl
 import torch
 
@@ -72,10 +73,10 @@ def _peak_memory_mb(device: torch.device) -> dict[str, float]:
 
 
 def train_tagger(model_cfg: Mapping[str, Any], trainer_cfg: Mapping[str, Any], labels: Sequence[str], train: Sequence[Sentence],
-                 dev: Sequence[Sentence], output_dir: str | Path, seed: int = 13, models_dir: str | None = None
-                 ) -> tuple[TokenTagger, dict[str, float]]:
-    """Train on `train`, keep the weights with the best dev F1 (the last ones without dev data);
-    returns the model and its time/throughput/memory figures."""
+                 dev: Sequence[Sentence], output_dir: str | Path, seed: int = 13, models_dir: str | None = None,
+                 train_soft_labels: Sequence[np.ndarray] | None = None) -> tuple[TokenTagger, dict[str, float]]:
+    """Train on `train` (its spans, or `train_soft_labels` distributions per word), keep the weights
+    with the best dev F1 (the last ones without dev data); returns the model and its figures."""
     from pytorch_lightning.callbacks import EarlyStopping
 
     if not train:
@@ -83,7 +84,7 @@ def train_tagger(model_cfg: Mapping[str, Any], trainer_cfg: Mapping[str, Any], l
     pl.seed_everything(seed, workers=True)
     model = build_tagger(model_cfg, labels, models_dir)
     data = TaggingDataModule(model.tokenizer, model.tags, train, dev, max_length=model_cfg["max_length"],
-                             batch_size=model_cfg["batch_size"], seed=seed)
+                             batch_size=model_cfg["batch_size"], seed=seed, train_soft_labels=train_soft_labels)
     keep_best = KeepBest("dev/f1")
     callbacks: list[pl.Callback] = [keep_best]
     trainer_options = dict(trainer_cfg)
@@ -175,3 +176,20 @@ def predict(model: TokenTagger, sentences: Sequence[Sentence], max_length: int, 
     for (index, start, _), predicted in zip(pieces, model.predict_sentences(inputs, dataset, batch_size)):
         spans[index] += [EntitySpan(s.start + start, s.end + start, s.label) for s in predicted.spans]
     return [sentence.with_spans(found) for sentence, found in zip(sentences, spans)]
+
+
+def predict_distributions(model: TokenTagger, sentences: Sequence[Sentence], max_length: int, batch_size: int = 32,
+                          device: str = "auto") -> list[np.ndarray]:
+    """Per sentence, a [words, tags] array of the model's tag probabilities (long sentences in pieces)."""
+    from xner.models.encoder import pick_device
+
+    model.to(pick_device(device))
+    pieces = fit_to_length(model.tokenizer, sentences, max_length)
+    inputs = [Sentence(tuple(sentences[i].tokens[a:b]), ()) for i, a, b in pieces]
+    parts = model.word_distributions(TaggingDataset(model.tokenizer, inputs, model.tags, max_length), batch_size)
+    out: list[list[np.ndarray]] = [[] for _ in sentences]
+    for (index, _, _), part in zip(pieces, parts):
+        out[index].append(part)
+    outside = np.zeros((1, len(model.tags)), np.float32)
+    outside[0, model.tags.index("O")] = 1.0  # words no piece could hold (one word beyond max_length) are O
+    return [np.concatenate(p + [outside] * (len(s) - sum(len(x) for x in p))) for p, s in zip(out, sentences)]

@@ -35,8 +35,9 @@ def corpus_split(cfg: DictConfig, node: DictConfig, split: str, limit: int | Non
 
 
 def train_stage(ctx: RunContext, cfg: DictConfig, name: str, train: Sequence[Sentence], dev: Sequence[Sentence],
-                data_key: dict, metric_prefix: str = "") -> StageResult:
-    """Train a tagger on `train` (selecting on `dev`) or reuse the cached one; logs its training figures."""
+                data_key: dict, metric_prefix: str = "", soft_labels=None) -> StageResult:
+    """Train a tagger on `train` (selecting on `dev`) or reuse the cached one; logs its training figures.
+    With `soft_labels` (teacher-student) `data_key` must identify them."""
     from xner.models.training import load_tagger, save_tagger, train_tagger
 
     trainer_key = {k: v for k, v in as_dict(cfg.trainer).items() if k not in EXECUTION_ONLY}
@@ -44,7 +45,8 @@ def train_stage(ctx: RunContext, cfg: DictConfig, name: str, train: Sequence[Sen
     models_dir = cfg.paths.models_dir
     result = ctx.stage(name, key,
                        lambda: train_tagger(as_dict(cfg.model), as_dict(cfg.trainer), list(cfg.data.labels.keep), train, dev,
-                                            ctx.output_dir / name, seed=cfg.seed, models_dir=models_dir)[0],
+                                            ctx.output_dir / name, seed=cfg.seed, models_dir=models_dir,
+                                            train_soft_labels=soft_labels)[0],
                        save_tagger, lambda path: load_tagger(path, models_dir), ".pt")
     ctx.log_metrics({f"{metric_prefix}{k}": v for k, v in result.value.train_stats.items()})
     log.info("%s model: %s", name, result.path)
@@ -57,18 +59,19 @@ def source_language(cfg: DictConfig) -> str:
     return str(OmegaConf.select(cfg, "source_model.lang") or (str(pair).split("-")[0] if pair else "en"))
 
 
-def source_model_stage(ctx: RunContext, cfg: DictConfig) -> StageResult:
+def source_model_stage(ctx: RunContext, cfg: DictConfig, lang: str | None = None, metric_prefix: str = "source/") -> StageResult:
     """The source-language NER model (e.g. CoNLL-2003 English), trained on its train split and
-    selected on its dev split; the same cached model serves model transfer and source labelling."""
-    lang = source_language(cfg)
+    selected on its dev split; the same cached model serves model transfer, source labelling and
+    teacher-student learning."""
+    lang = lang or source_language(cfg)
     corpora = cfg.source_model.corpora
     if lang not in corpora:
         raise ConfigError(f"no labelled NER corpus for source language '{lang}' (source_model.corpora)", list(corpora))
     train, train_key = corpus_split(cfg, corpora[lang], "train", cfg.source_model.max_sentences)
     dev, dev_key = corpus_split(cfg, corpora[lang], "dev")
-    ctx.log_metrics({"data/source_train_sentences": len(train), "data/source_dev_sentences": len(dev)})
+    ctx.log_metrics({f"data/{metric_prefix}train_sentences": len(train), f"data/{metric_prefix}dev_sentences": len(dev)})
     return train_stage(ctx, cfg, "train_source", train, dev, {"source_lang": lang, "source_train": train_key, "source_dev": dev_key},
-                       metric_prefix="source/")
+                       metric_prefix=metric_prefix)
 
 
 def needs_source_model(cfg: DictConfig) -> bool:

@@ -15,6 +15,7 @@ from xner.pipeline.cache import StageCache
 from xner.pipeline.context import RunContext
 from xner.pipeline.intrinsic import intrinsic_projection
 from xner.pipeline.ner_experiments import model_transfer, projection, supervised
+from xner.pipeline.teacher_student import teacher_student
 from xner.pipeline.tracking import start_tracking
 from xner.pipeline.translate_test import translate_test
 from xner.pipeline.translate_train import translate_train
@@ -32,6 +33,7 @@ PIPELINES = {
     "supervised": supervised,
     "model_transfer": model_transfer,
     "projection": projection,
+    "teacher_student": teacher_student,
 }
 
 

@@ -1,0 +1,84 @@
+"""Projection over a parallel corpus: label the source side, (translate or take the target side),
+align and project; shared by the `projection` and `teacher_student` experiments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from omegaconf import DictConfig, OmegaConf
+
+from xner.data.conll import read_conll, write_conll
+from xner.data.parallel import read_parallel
+from xner.data.records import Sentence
+from xner.errors import ConfigError
+from xner.io import file_sha256
+from xner.pipeline.artifacts import load_words, save_words
+from xner.pipeline.cache import StageResult
+from xner.pipeline.components import build
+from xner.pipeline.context import RunContext
+from xner.pipeline.ner_stages import build_labeller
+from xner.pipeline.stages import (
+    align_stage,
+    as_dict,
+    label_map,
+    log_rate,
+    project_stage,
+    resolve_corpus_file,
+)
+
+
+@dataclass
+class ProjectionComponents:
+    """Built before any stage runs, so config errors surface first."""
+
+    translator: Any
+    aligner: Any
+    projector: Any
+
+
+def build_projection(cfg: DictConfig, experiment: str) -> ProjectionComponents:
+    if cfg.labeller.get("_target_") is None:
+        raise ConfigError(f"experiment={experiment} needs a source labeller (labeller=tagger or labeller=spacy)")
+    return ProjectionComponents(build(cfg.translator, "translator"), build(cfg.aligner, "aligner"), build(cfg.projector, "projector"))
+
+
+def parallel_words(cfg: DictConfig) -> tuple[list[list[str]], list[list[str]], dict]:
+    """Word-split source and target sides of the configured parallel corpus (at most data.max_sentences)."""
+    node = cfg.data.parallel
+    pair = str(node.pair)
+    if "-" not in pair:
+        raise ConfigError(f"data.parallel.pair must look like 'en-swa', got '{pair}' (lang={cfg.lang.code} has no parallel corpus)")
+    paths = [resolve_corpus_file(OmegaConf.create({**as_dict(node), "lang": lang}), cfg) for lang in pair.split("-", 1)]
+    pairs = read_parallel(paths[0], paths[1], max_pairs=cfg.data.max_sentences)
+    key = {"source": file_sha256(paths[0]), "target": file_sha256(paths[1]), "max_sentences": cfg.data.max_sentences}
+    return [s for s, _ in pairs], [t for _, t in pairs], key
+
+
+def project_parallel(ctx: RunContext, cfg: DictConfig, components: ProjectionComponents, sources: Sequence[Sequence[str]],
+                     references: Sequence[Sequence[str]], words_key: dict) -> StageResult[list[Sentence]]:
+    """Label, translate (or take the references), align and project: target sentences with entities."""
+    labeller, labeller_key = build_labeller(ctx, cfg)
+    labelled = ctx.stage("label", {"labeller": labeller_key, "words": words_key},
+                         lambda: label_map(cfg).map_corpus(labeller.label(sources)),
+                         lambda value, path: write_conll(path, value), read_conll, ".conll")
+    log_rate(ctx, "label/sentences_per_second", len(sources), labelled)
+    translation = ctx.stage("translate", {"translator": as_dict(cfg.translator), "words": words_key},
+                            lambda: components.translator.translate(sources, references), save_words, load_words, ".jsonl")
+    targets = translation.value
+    alignment = align_stage(ctx, cfg, components.aligner, {"translation": translation.key}, sources, targets)
+    projected = project_stage(ctx, cfg, components.projector, {"alignment": alignment.key, "labels": labelled.key},
+                              labelled.value, targets, alignment.value)
+    source_entities = sum(len(s.spans) for s in labelled.value)
+    projected_entities = sum(len(s.spans) for s in projected.value)
+    ctx.log_metrics({"label/source_entities": source_entities, "projection/projected_entities": projected_entities,
+                     "projection/projected_share": projected_entities / source_entities if source_entities else 0.0})
+    return projected
+
+
+def hold_out(cfg: DictConfig, items: Sequence) -> int:
+    """How many of `items` train: all but the last `data.dev_sentences` (kept for model selection)."""
+    held_out = int(cfg.data.dev_sentences or 0)
+    if held_out >= len(items):
+        raise ConfigError(f"data.dev_sentences={held_out} leaves no training data from {len(items)} sentences")
+    return len(items) - held_out

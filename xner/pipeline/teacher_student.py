@@ -1,0 +1,128 @@
+"""Teacher-student learning (Wu et al. 2020): source-language NER models (one, or several for
+multi-source) label unlabelled target text with tag distributions; their weighted average is what a
+target student learns. Optionally the projected labels of the same sentences are mixed in."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+from omegaconf import DictConfig
+
+from xner.data.iob import repair_iob2, tags_to_spans
+from xner.data.records import Sentence
+from xner.errors import ConfigError
+from xner.io import atomic_open
+from xner.models.tagging_data import tag_set
+from xner.pipeline.context import RunContext
+from xner.pipeline.ner_stages import (
+    corpus_split,
+    evaluate_model,
+    require_model,
+    source_model_stage,
+    train_stage,
+)
+from xner.pipeline.parallel_projection import (
+    build_projection,
+    hold_out,
+    parallel_words,
+    project_parallel,
+)
+from xner.pipeline.stages import as_dict
+
+log = logging.getLogger(__name__)
+
+
+def teacher_weights(cfg: DictConfig) -> dict[str, float]:
+    """Normalised weight per teacher language (equal when `teacher_student.weights` is null)."""
+    teachers = [str(t) for t in cfg.teacher_student.teachers]
+    if not teachers:
+        raise ConfigError("teacher_student.teachers is empty; name source languages, e.g. [en] or [en,de,es,nl,fr]")
+    unknown = [t for t in teachers if t not in cfg.source_model.corpora]
+    if unknown:
+        raise ConfigError(f"no labelled NER corpus for teacher language(s) {unknown} (source_model.corpora)", list(cfg.source_model.corpora))
+    given = as_dict(cfg.teacher_student.weights) if cfg.teacher_student.weights else {t: 1.0 for t in teachers}
+    if set(given) != set(teachers) or min(given.values()) < 0 or sum(given.values()) <= 0:
+        raise ConfigError(f"teacher_student.weights must give a non-negative weight to each teacher {teachers}, got {given}")
+    total = sum(given.values())
+    return {t: given[t] / total for t in teachers}
+
+
+def mix(teacher: Sequence[np.ndarray], projected: Sequence[Sentence], tags: Sequence[str], weight: float) -> list[np.ndarray]:
+    """(1 - weight) x teacher distribution + weight x one-hot projected tag, word by word."""
+    from xner.data.iob import spans_to_tags
+
+    index = {tag: i for i, tag in enumerate(tags)}
+    out = []
+    for probs, sentence in zip(teacher, projected):
+        one_hot = np.zeros_like(probs)
+        one_hot[np.arange(len(sentence)), [index[t] for t in spans_to_tags(sentence.spans, len(sentence))]] = 1.0
+        out.append((1.0 - weight) * probs + weight * one_hot)
+    return out
+
+
+def argmax_sentences(words: Sequence[Sequence[str]], distributions: Sequence[np.ndarray], tags: Sequence[str]) -> list[Sentence]:
+    """The most likely (IOB2-repaired) labelling under each distribution: the dev 'gold' of the student."""
+    return [Sentence(tuple(w), tuple(tags_to_spans(repair_iob2([tags[i] for i in p.argmax(1)])[0]))) for w, p in zip(words, distributions)]
+
+
+def save_distributions(value: list[np.ndarray], path: Path) -> None:
+    with atomic_open(path, "wb") as handle:
+        np.savez_compressed(handle, probs=np.concatenate(value) if value else np.zeros((0, 0), np.float32),
+                            lengths=np.array([len(v) for v in value]))
+
+
+def load_distributions(path: Path) -> list[np.ndarray]:
+    with np.load(path) as data:
+        return np.split(data["probs"], np.cumsum(data["lengths"])[:-1]) if len(data["lengths"]) else []
+
+
+def teacher_student(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
+    from xner.models.training import predict_distributions
+
+    require_model(cfg, "teacher_student")
+    if cfg.model.head != "linear":
+        raise ConfigError("experiment=teacher_student trains the student on distributions: use model.head=linear")
+    weights = teacher_weights(cfg)
+    projection_weight = float(cfg.teacher_student.projection_weight)
+    if not 0.0 <= projection_weight <= 1.0:
+        raise ConfigError(f"teacher_student.projection_weight must be in [0, 1], got {projection_weight}")
+    components = build_projection(cfg, "teacher_student") if projection_weight > 0 else None
+    test, _ = corpus_split(cfg, cfg.data.target, "test")
+    sources, targets, words_key = parallel_words(cfg)
+    ctx.log_metrics({"data/unlabelled_sentences": len(targets), "data/test_sentences": len(test)})
+
+    tags = tag_set(list(cfg.data.labels.keep))
+    teachers = {lang: source_model_stage(ctx, cfg, lang, metric_prefix=f"teacher/{lang}/") for lang in weights}
+    unlabelled = [Sentence(tuple(words), ()) for words in targets]
+
+    def soft_labels() -> list[np.ndarray]:
+        total = [np.zeros((len(words), len(tags)), np.float32) for words in targets]
+        for lang, model in teachers.items():
+            if model.value.tags != tags:
+                raise ConfigError(f"teacher '{lang}' predicts {model.value.tags}, the student needs {tags}")
+            log.info("teacher %s labels %d target sentences", lang, len(unlabelled))
+            for row, probs in zip(total, predict_distributions(model.value, unlabelled, cfg.model.max_length, cfg.model.batch_size)):
+                row += weights[lang] * probs
+        return total
+
+    soft = ctx.stage("teach", {"teachers": {lang: m.key for lang, m in teachers.items()}, "weights": weights, "words": words_key},
+                     soft_labels, save_distributions, load_distributions, ".npz")
+    distributions, data_key = soft.value, {"soft_labels": soft.key, "projection_weight": projection_weight}
+    if components is not None:
+        projected = project_parallel(ctx, cfg, components, sources, targets, words_key)
+        if [s.tokens for s in projected.value] != [tuple(w) for w in targets]:
+            raise ConfigError("teacher_student.projection_weight > 0 needs translator=parallel (projected and unlabelled text must be the same)")
+        distributions = mix(distributions, projected.value, tags, projection_weight)
+        data_key["projected"] = projected.key
+    sentences = argmax_sentences(targets, distributions, tags)
+    ctx.log_metrics({"teach/entities": sum(len(s.spans) for s in sentences),
+                     "teach/mean_max_probability": float(np.mean([p.max(1).mean() for p in distributions if len(p)]))})
+    n_train = hold_out(cfg, sentences)
+    ctx.log_metrics({"data/train_sentences": n_train, "data/dev_sentences": len(sentences) - n_train})
+    data_key["dev_sentences"] = len(sentences) - n_train
+    model = train_stage(ctx, cfg, "train", sentences[:n_train], sentences[n_train:], data_key, soft_labels=distributions[:n_train])
+    evaluate_model(ctx, cfg, model.value, test, "test")
+    return ctx.metrics
