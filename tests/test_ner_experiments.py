@@ -16,7 +16,8 @@ def test_supervised_experiment_end_to_end(compose_cfg, ner_data, word_encoder):
     assert metrics["data/train_sentences"] == 80 and metrics["data/test_sentences"] == 30
     assert metrics["train/seconds"] > 0 and metrics["train/examples_per_second"] > 0 and metrics["train/peak_rss_mb"] > 0
     assert metrics["dev/best_f1"] > 0.5 and metrics["test/f1"] > 0.5  # names are in the vocabulary: a 1-layer model learns them
-    assert {"test/PER/f1", "test/ORG/f1", "test/LOC/f1"} <= set(metrics)  # per type
+    assert {"test/PER/f1", "test/ORG/f1", "test/LOC/f1", "dev/PER/f1", "dev/LOC/f1"} <= set(metrics)  # per type
+    assert metrics["dev/f1"] == pytest.approx(metrics["dev/best_f1"])  # the kept weights are the best on dev
 
 
 def test_model_transfer_then_projection_share_the_source_model(compose_cfg, ner_data, word_encoder, tmp_path):

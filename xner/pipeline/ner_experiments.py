@@ -13,6 +13,7 @@ from xner.pipeline.ner_stages import (
     corpus_split,
     evaluate_model,
     require_model,
+    source_language,
     source_model_stage,
     train_stage,
 )
@@ -31,6 +32,7 @@ def supervised(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
     test, _ = corpus_split(cfg, cfg.data.target, "test")
     ctx.log_metrics({"data/train_sentences": len(train), "data/dev_sentences": len(dev), "data/test_sentences": len(test)})
     model = train_stage(ctx, cfg, "train", train, dev, {"train": train_key, "dev": dev_key})
+    evaluate_model(ctx, cfg, model.value, dev, "dev")
     evaluate_model(ctx, cfg, model.value, test, "test")
     return ctx.metrics
 
@@ -40,6 +42,7 @@ def model_transfer(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
     test, _ = corpus_split(cfg, cfg.data.target, "test")
     ctx.log_metrics({"data/test_sentences": len(test)})
     model = source_model_stage(ctx, cfg)
+    evaluate_model(ctx, cfg, model.value, corpus_split(cfg, cfg.source_model.corpora[source_language(cfg)], "dev")[0], "dev")
     evaluate_model(ctx, cfg, model.value, test, "test")
     return ctx.metrics
 
@@ -56,5 +59,6 @@ def projection(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
     train, dev = list(projected.value[:n_train]), list(projected.value[n_train:])
     ctx.log_metrics({"data/train_sentences": len(train), "data/dev_sentences": len(dev)})
     model = train_stage(ctx, cfg, "train", train, dev, {"projected": projected.key, "dev_sentences": len(dev)})
+    evaluate_model(ctx, cfg, model.value, dev, "dev")  # the held-out projected sentences
     evaluate_model(ctx, cfg, model.value, test, "test")
     return ctx.metrics

@@ -124,5 +124,6 @@ def teacher_student(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
     ctx.log_metrics({"data/train_sentences": n_train, "data/dev_sentences": len(sentences) - n_train})
     data_key["dev_sentences"] = len(sentences) - n_train
     model = train_stage(ctx, cfg, "train", sentences[:n_train], sentences[n_train:], data_key, soft_labels=distributions[:n_train])
+    evaluate_model(ctx, cfg, model.value, sentences[n_train:], "dev")  # against the held-out teacher labels
     evaluate_model(ctx, cfg, model.value, test, "test")
     return ctx.metrics
