@@ -201,3 +201,28 @@ def test_data_module_reads_conll_files_and_training_runs_without_dev(word_encode
     _, stats = train_tagger({**MODEL_CFG, "encoder": word_encoder}, {**TRAINER_CFG, "max_epochs": 1}, ["PER", "ORG", "LOC"],
                             train, [], tmp_path)
     assert stats["train/steps"] == 3 and "dev/best_f1" not in stats  # no dev data: the last weights are kept
+
+
+def test_words_the_encoder_never_sees_are_packed_out_and_predicted_o(word_encoder):
+    from transformers import AutoTokenizer
+
+    from xner.models.tagger import TokenTagger
+    from xner.models.tagging_data import Encoded, kept_words
+
+    item = Encoded([2, 10, 11, 3], [1, -1, 2], [1, IGNORE, 0])  # word 1 produced no subword (some tokenizers drop it)
+    assert kept_words(item) == [0, 2]
+    batch = collate([item], pad_id=0)
+    assert batch["word_positions"].tolist() == [[1, 2]] and batch["word_mask"].tolist() == [[True, True]]
+    assert batch["labels"].tolist() == [[1, 0]]
+
+    torch.manual_seed(0)
+    model = TokenTagger(word_encoder, tag_set(["PER"]), head="crf")
+    sentence = Sentence(("anna", "the", "boris"), ())
+    dataset = TaggingDataset(AutoTokenizer.from_pretrained(word_encoder), [sentence], model.tags)
+    dataset.items[0].first_subword[1] = -1  # as if the tokenizer had dropped "the"
+    with torch.no_grad():
+        model.head.bias.copy_(torch.tensor([0.0, 9.0, 0.0]))  # every seen word scores B-PER
+    (tagged,) = model.predict_sentences([sentence], dataset)
+    assert [(s.start, s.end) for s in tagged.spans] == [(0, 1), (2, 3)]  # "the" stays O
+    (probs,) = model.word_distributions(dataset)
+    assert probs.shape == (3, 3) and probs[1].tolist() == [1.0, 0.0, 0.0] and probs[0].argmax() == 1

@@ -116,10 +116,10 @@ class TokenTagger(pl.LightningModule):
 
     @torch.inference_mode()
     def word_distributions(self, dataset, batch_size: int = 32) -> list[np.ndarray]:
-        """Per sentence, a [kept words, tags] array of tag probabilities (softmax of the word scores;
-        for a CRF head its emissions, without transitions)."""
+        """Per sentence, a [words, tags] array of tag probabilities (softmax of the word scores; for a
+        CRF head its emissions, without transitions); words the encoder never saw are O."""
 
-        from xner.models.tagging_data import collate
+        from xner.models.tagging_data import collate, kept_words
 
         self.eval()
         pad = self.encoder.config.pad_token_id or 0
@@ -128,9 +128,14 @@ class TokenTagger(pl.LightningModule):
         for start in range(0, len(order), batch_size):
             indices = order[start: start + batch_size]
             batch = {k: v.to(self.device) for k, v in collate([dataset[i] for i in indices], pad).items()}
-            probs = torch.softmax(self(batch["input_ids"], batch["attention_mask"], batch["word_positions"]), -1).cpu()
+            probs = torch.softmax(self(batch["input_ids"], batch["attention_mask"], batch["word_positions"]), -1).cpu().numpy()
             for row, index in enumerate(indices):
-                out[index] = probs[row][batch["word_mask"][row].cpu()].numpy().astype(np.float32)
+                item = dataset[index]
+                full = np.zeros((len(item.first_subword), len(self.tags)), np.float32)
+                full[:, self.tags.index("O")] = 1.0  # words the encoder never saw are O
+                keep = kept_words(item)
+                full[keep] = probs[row, : len(keep)]
+                out[index] = full
         return out
 
     @torch.inference_mode()
@@ -139,7 +144,7 @@ class TokenTagger(pl.LightningModule):
         truncation get O."""
         from tqdm.auto import tqdm
 
-        from xner.models.tagging_data import collate
+        from xner.models.tagging_data import collate, kept_words
 
         self.eval()
         pad = self.encoder.config.pad_token_id or 0
@@ -149,8 +154,10 @@ class TokenTagger(pl.LightningModule):
             indices = order[start: start + batch_size]
             batch = {k: v.to(self.device) for k, v in collate([dataset[i] for i in indices], pad).items()}
             decoded = self.decode(self(batch["input_ids"], batch["attention_mask"], batch["word_positions"]), batch["word_mask"])
-            for index, tags in zip(indices, decoded):
+            for index, predicted in zip(indices, decoded):
                 sentence = sentences[index]
-                tags = tags + ["O"] * (len(sentence) - len(tags))
+                tags = ["O"] * len(sentence)  # words the encoder never saw (truncated or dropped) are O
+                for word, tag in zip(kept_words(dataset[index]), predicted):
+                    tags[word] = tag
                 out[index] = sentence.with_spans(tags_to_spans(repair_iob2(tags)[0]))
         return out  # type: ignore[return-value]

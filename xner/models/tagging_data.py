@@ -66,25 +66,36 @@ class TaggingDataset(Dataset):
         return self.items[index]
 
 
+def kept_words(item: Encoded) -> list[int]:
+    """Indices of the words the encoder sees (truncation, or a tokenizer that drops a word, hide others)."""
+    return [word for word, position in enumerate(item.first_subword) if position >= 0]
+
+
 def collate(items: Sequence[Encoded], pad_id: int) -> dict[str, torch.Tensor]:
+    """Padded subword ids plus, per row, the first-subword positions of its kept words packed to the
+    left, so every row's word mask is a prefix (what the CRF needs); `kept_words` maps them back."""
+    kept = [kept_words(item) for item in items]
     width = max(len(item.input_ids) for item in items)
-    words = max(1, max(len(item.first_subword) for item in items))
+    words = max(1, max(len(k) for k in kept))
     ids = torch.full((len(items), width), pad_id, dtype=torch.long)
     mask = torch.zeros((len(items), width), dtype=torch.long)
     positions = torch.zeros((len(items), words), dtype=torch.long)
     labels = torch.full((len(items), words), IGNORE, dtype=torch.long)
-    for row, item in enumerate(items):
+    for row, (item, keep) in enumerate(zip(items, kept)):
         ids[row, : len(item.input_ids)] = torch.tensor(item.input_ids)
         mask[row, : len(item.input_ids)] = 1
-        if item.first_subword:
-            first = torch.tensor(item.first_subword)
-            positions[row, : len(first)] = first.clamp(min=0)
-            labels[row, : len(first)] = torch.tensor(item.word_labels)
-    batch = {"input_ids": ids, "attention_mask": mask, "word_positions": positions, "word_mask": labels != IGNORE, "labels": labels}
+        if keep:
+            positions[row, : len(keep)] = torch.tensor([item.first_subword[w] for w in keep])
+            labels[row, : len(keep)] = torch.tensor([item.word_labels[w] for w in keep])
+    word_mask = torch.zeros((len(items), words), dtype=torch.bool)
+    for row, keep in enumerate(kept):
+        word_mask[row, : len(keep)] = True
+    batch = {"input_ids": ids, "attention_mask": mask, "word_positions": positions, "word_mask": word_mask, "labels": labels}
     if items and all(item.soft_labels is not None for item in items):
         soft = torch.zeros((len(items), words, items[0].soft_labels.shape[1]))
-        for row, item in enumerate(items):
-            soft[row, : len(item.soft_labels)] = torch.from_numpy(item.soft_labels)
+        for row, (item, keep) in enumerate(zip(items, kept)):
+            if keep:
+                soft[row, : len(keep)] = torch.from_numpy(item.soft_labels[keep])
         batch["soft_labels"] = soft
     return batch
 

@@ -190,6 +190,4 @@ def predict_distributions(model: TokenTagger, sentences: Sequence[Sentence], max
     out: list[list[np.ndarray]] = [[] for _ in sentences]
     for (index, _, _), part in zip(pieces, parts):
         out[index].append(part)
-    outside = np.zeros((1, len(model.tags)), np.float32)
-    outside[0, model.tags.index("O")] = 1.0  # words no piece could hold (one word beyond max_length) are O
-    return [np.concatenate(p + [outside] * (len(s) - sum(len(x) for x in p))) for p, s in zip(out, sentences)]
+    return [np.concatenate(p) for p in out]
