@@ -160,6 +160,10 @@ def test_train_keeps_best_dev_weights_and_round_trips_through_a_file(word_encode
     reloaded = load_tagger(tmp_path / "m.pt")
     assert reloaded.train_stats == stats and reloaded.hparams.head == "crf"
     assert predict(reloaded, dev, 32) == predictions
+    from xner.models.labeller import TaggerLabeller  # a saved model labels raw source words
+
+    labelled = TaggerLabeller(checkpoint=str(tmp_path / "m.pt"), max_length=32).label([list(s.tokens) for s in dev])
+    assert labelled == predictions
 
     # a sentence longer than the model's limit is predicted in pieces, not cut
     from xner.models.training import fit_to_length
