@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.common import machine, replace_section, today  # noqa: E402
+from benchmarks.common import ROOT, machine, replace_section, today  # noqa: E402
 from benchmarks.sweeps import collect, run_sweep  # noqa: E402
 
 
@@ -26,10 +26,13 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--source-sentences", type=int, default=5000, help="CoNLL-2003 English training sentences")
     parser.add_argument("--parallel-sentences", type=int, default=5000, help="MAFAND sentence pairs projected")
+    parser.add_argument("--learning-rate", type=float, default=None, help="encoder learning rate (default: conf/model/tagger.yaml)")
     parser.add_argument("--cache-dir", default=None, help="stage cache (default: a temporary folder)")
     args = parser.parse_args()
     common = [f"lang={args.langs}", f"trainer.max_epochs={args.epochs}", "trainer.enable_progress_bar=false",
               f"source_model.max_sentences={args.source_sentences}"]
+    if args.learning_rate:
+        common.append(f"model.learning_rate={args.learning_rate}")
     sweeps = {
         "model_transfer": ["experiment=model_transfer"],
         "projection": ["experiment=projection", "projector=heuristic,ilp", f"data.max_sentences={args.parallel_sentences}"],
@@ -45,6 +48,9 @@ def main() -> None:
             print(f"{name}: {seconds[name]:.0f}s", flush=True)
             rows[name] = collect(Path(tmp) / name)
     langs = args.langs.split(",")
+    import yaml
+
+    learning_rate = args.learning_rate or yaml.safe_load((ROOT / "conf" / "model" / "tagger.yaml").read_text())["learning_rate"]
 
     def pick(name: str, lang: str, **settings: str) -> dict:
         return next(r for r in rows[name] if r["lang"] == lang and all(r.get(k) == v for k, v in settings.items()))
@@ -56,13 +62,13 @@ def main() -> None:
         "## NER models on MasakhaNER 2.0: supervised, model transfer, projection (issue 6)",
         "",
         "Test F1 (strict seqeval, PER/ORG/LOC, DATE mapped to O) of the offline multilingual-e5-small tagger (linear head,",
-        f"embeddings frozen, {args.epochs} epochs, max 128 subwords, lr 5e-5 / head 1e-3, batch 32, seed 13). Model transfer and",
+        f"embeddings frozen, {args.epochs} epochs, max 128 subwords, lr {learning_rate:g} / head 1e-3, batch 32, seed 13). Model transfer and",
         f"source labelling share one English model trained on {args.source_sentences} CoNLL-2003 sentences (selected on its dev",
         f"split). Projection uses the first {args.parallel_sentences} MAFAND-MT train pairs (all of them where fewer), the English",
         "side labelled by that model, simalign itermax (offline e5, layer 8), and holds out the last 500 projected sentences",
         "for model selection: no target gold is seen before testing. Supervised trains on the full gold train split.",
         "",
-        f"- command: `python benchmarks/ner_extrinsic.py --langs {args.langs} --epochs {args.epochs}` (`make bench`)",
+        f"- command: `python benchmarks/ner_extrinsic.py {' '.join(sys.argv[1:])}` (`make bench`)",
         f"- machine: {machine()}",
         f"- date: {today()}; wall-clock: " + ", ".join(f"{k} {v / 60:.0f} min" for k, v in seconds.items()),
         "",

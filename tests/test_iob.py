@@ -47,3 +47,39 @@ def test_repair_turns_orphans_into_b_and_counts():
 def test_split_tag_rejects_malformed(tag):
     with pytest.raises(ValueError):
         split_tag(tag)
+
+
+# Property-based: any non-overlapping spans survive spans -> tags -> spans; any tag sequence, once
+# repaired, is valid IOB2 whose spans reproduce it.
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+LABELS = ["PER", "ORG", "LOC"]
+
+
+@st.composite
+def sentences_with_spans(draw):
+    length = draw(st.integers(0, 30))
+    cuts = sorted(set(draw(st.lists(st.integers(0, length), max_size=12))))
+    spans = []
+    for start, end in zip(cuts, cuts[1:]):
+        if draw(st.booleans()):
+            spans.append(EntitySpan(start, end, draw(st.sampled_from(LABELS))))
+    return length, spans
+
+
+@given(sentences_with_spans())
+def test_spans_round_trip_through_iob2(case):
+    length, spans = case
+    tags = spans_to_tags(spans, length)
+    assert len(tags) == length and iob2_problems(tags) == []
+    assert tags_to_spans(tags) == spans
+
+
+@given(st.lists(st.sampled_from(["O"] + [f"{p}-{label}" for label in LABELS for p in "BI"]), max_size=40))
+def test_repaired_tags_are_valid_and_round_trip(tags):
+    repaired, count = repair_iob2(tags)
+    assert len(repaired) == len(tags) and iob2_problems(repaired) == []
+    assert count == sum(a != b for a, b in zip(tags, repaired))
+    assert (count == 0) == (iob2_problems(tags) == [])
+    assert spans_to_tags(tags_to_spans(repaired), len(repaired)) == repaired

@@ -228,3 +228,16 @@ def test_exact_solvers_agree_on_ties_with_the_position_tie_break():
     results = {solver: CandidateMatchingProjector(NgramCandidates(), AlignmentScorer(), solver=solver).project(source, target, alignment)
                for solver in ("milp", "dp", "greedy", "pulp")}
     assert all(spans == [EntitySpan(4, 5, "PER")] for spans in results.values()), results
+
+
+def test_ner_candidates_that_do_not_fit_the_target_sentence_are_a_clear_error(tmp_path):
+    from xner.data.conll import write_conll
+    from xner.data.records import EntitySpan, Sentence
+    from xner.errors import InputError
+    from xner.project.candidates import NerSpanCandidates
+
+    write_conll(tmp_path / "pred.conll", [Sentence(("Anna", "sleeps"), (EntitySpan(0, 1, "PER"),))])
+    extractor = NerSpanCandidates(str(tmp_path / "pred.conll"))
+    assert extractor.extract(None, 2, None, 0).tolist() == [[0, 1]]
+    with pytest.raises(InputError, match=r"pred.conll: sentence 1 does not match the target sentence \(3 words\)"):
+        extractor.extract(None, 3, None, 0)

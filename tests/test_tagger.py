@@ -56,6 +56,25 @@ def test_truncated_words_are_ignored_in_training_and_predicted_o(tiny_encoder_di
     assert dataset.items[0].word_labels[2:] == [IGNORE] * 3
 
 
+def test_long_training_sentences_are_split_between_entities(tiny_encoder_dir_e5):
+    import numpy as np
+    from transformers import AutoTokenizer
+
+    from xner.models.training import split_to_fit
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_encoder_dir_e5)
+    words = ("the", "cat") * 5  # one subword each; max_length 6 = <s> + 4 words + </s>
+    sentence = Sentence(words, (EntitySpan(0, 1, "PER"), EntitySpan(3, 5, "LOC"), EntitySpan(8, 10, "LOC")))
+    soft = np.arange(len(words) * 3, dtype=np.float32).reshape(len(words), 3)
+    short = Sentence(("the",), ())
+    pieces, soft_pieces, cut = split_to_fit(tokenizer, [sentence, short], 6, [soft, soft[:1]])
+    # the first cut (after 4 words) would split the LOC at 3..5, so it moves to word 3
+    assert [p.tokens for p in pieces] == [words[0:3], words[3:7], words[7:10], ("the",)] and cut == 1
+    assert [p.spans for p in pieces[:3]] == [(EntitySpan(0, 1, "PER"),), (EntitySpan(0, 2, "LOC"),), (EntitySpan(1, 3, "LOC"),)]
+    assert [len(s) for s in soft_pieces] == [3, 4, 3, 1] and soft_pieces[1][0, 0] == soft[3, 0]
+    assert sum(TaggingDataset(tokenizer, pieces, tag_set(["PER", "LOC"]), max_length=6).truncated_words for _ in [0]) == 0
+
+
 TAGS = ["O", "B-X", "I-X"]
 
 
@@ -160,7 +179,9 @@ def test_train_keeps_best_dev_weights_and_round_trips_through_a_file(word_encode
     reloaded = load_tagger(tmp_path / "m.pt")
     assert reloaded.train_stats == stats and reloaded.hparams.head == "crf"
     assert predict(reloaded, dev, 32) == predictions
-    from xner.models.labeller import TaggerLabeller  # a saved model labels raw source words
+    from xner.models.labeller import (
+        TaggerLabeller,  # a saved model labels raw source words
+    )
 
     labelled = TaggerLabeller(checkpoint=str(tmp_path / "m.pt"), max_length=32).label([list(s.tokens) for s in dev])
     assert labelled == predictions
@@ -205,6 +226,19 @@ def test_data_module_reads_conll_files_and_training_runs_without_dev(word_encode
     _, stats = train_tagger({**MODEL_CFG, "encoder": word_encoder}, {**TRAINER_CFG, "max_epochs": 1}, ["PER", "ORG", "LOC"],
                             train, [], tmp_path)
     assert stats["train/steps"] == 3 and "dev/best_f1" not in stats  # no dev data: the last weights are kept
+    assert stats["train/split_sentences"] == 0 and stats["train/truncated_words"] == 0
+    _, stats = train_tagger({**MODEL_CFG, "encoder": word_encoder}, {**TRAINER_CFG, "max_epochs": 1, "min_steps": 7},
+                            ["PER", "ORG", "LOC"], train, [], tmp_path)
+    assert stats["train/steps"] == 9 and stats["train/epochs"] == 3  # min_steps goes past max_epochs, in whole epochs
+
+    # sentences longer than max_length: split into pieces (the default) or truncated, either way counted
+    long = [Sentence(sum((s.tokens for s in train[i:i + 4]), ()), ()) for i in range(0, 20, 4)]
+    one_epoch = {**TRAINER_CFG, "max_epochs": 1}
+    _, split = train_tagger({**MODEL_CFG, "encoder": word_encoder, "max_length": 8}, one_epoch, ["PER"], long, [], tmp_path)
+    _, cut = train_tagger({**MODEL_CFG, "encoder": word_encoder, "max_length": 8, "long_sentences": "truncate"}, one_epoch,
+                          ["PER"], long, [], tmp_path)
+    assert split["train/split_sentences"] == 5 and split["train/truncated_words"] == 0 and split["train/sentences"] > 5
+    assert cut["train/split_sentences"] == 0 and cut["train/truncated_words"] == sum(len(x) - 6 for x in long)
 
 
 def test_words_the_encoder_never_sees_are_packed_out_and_predicted_o(word_encoder):

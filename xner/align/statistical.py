@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from xner.align.base import Aligner, Alignment, Words
 from xner.align.symmetrize import SYMMETRIZATIONS, symmetrize
 from xner.data.parallel import read_parallel
 from xner.errors import ConfigError
+from xner.progress import progress
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ class ThotAligner(StatisticalAligner):
         for source, target in zip(sources, targets):
             model.add_sentence_pair(source, target)
         model.start_training()
-        for _ in tqdm(range(self.iterations), desc=f"{self.model} {direction}", leave=False):
+        for _ in progress(range(self.iterations), desc=f"{self.model} {direction}", leave=False):
             model.train()
         model.end_training()
         return model
@@ -124,7 +124,7 @@ class ThotAligner(StatisticalAligner):
         forward_model = self._train(sources, targets, "forward")
         reverse_model = self._train(targets, sources, "reverse")
         forward, reverse = [], []
-        for source, target in tqdm(list(zip(sources[:keep], targets[:keep])), desc="thot align", leave=False):
+        for source, target in progress(list(zip(sources[:keep], targets[:keep])), desc="thot align", leave=False):
             if not source or not target:
                 forward.append(Alignment([]))
                 reverse.append(Alignment([]))

@@ -97,13 +97,13 @@ class WordEncoder:
         self._torch = torch
 
     def embed(self, sentences: Sequence[Sequence[str]], progress: str | None = None) -> list[SubwordEmbeddings]:
-        from tqdm.auto import tqdm
+        from xner.progress import progress as progress_bar
 
         torch = self._torch
         order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]))
         results: list[SubwordEmbeddings | None] = [None] * len(sentences)
         batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
-        for batch in tqdm(batches, desc=progress or "encode", leave=False, disable=progress is None):
+        for batch in progress_bar(batches, desc=progress or "encode", leave=False, disable=progress is None):
             words = [list(sentences[i]) or [""] for i in batch]
             encoded = self.tokenizer(words, is_split_into_words=True, truncation=True, max_length=self.max_length,
                                      padding=True, return_tensors="pt")

@@ -5,10 +5,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Mapping, Sequence
 
-from tqdm.auto import tqdm
-
 from xner.data.records import EntitySpan, Sentence
 from xner.errors import ConfigError
+from xner.progress import progress
 
 ONTONOTES_TO_CONLL = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC"}
 
@@ -40,7 +39,7 @@ class SpacyLabeller(Labeller):
 
         docs = (Doc(self.nlp.vocab, words=list(words) or [""]) for words in sentences)
         out = []
-        for words, doc in zip(sentences, tqdm(self.nlp.pipe(docs, batch_size=self.batch_size), total=len(sentences),
+        for words, doc in zip(sentences, progress(self.nlp.pipe(docs, batch_size=self.batch_size), total=len(sentences),
                                               desc="label", leave=False)):
             spans = [EntitySpan(e.start, e.end, self.mapping[e.label_]) for e in doc.ents if e.label_ in self.mapping and words]
             out.append(Sentence(tuple(words), tuple(spans)))

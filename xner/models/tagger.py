@@ -142,15 +142,14 @@ class TokenTagger(pl.LightningModule):
     def predict_sentences(self, sentences: Sequence[Sentence], dataset, batch_size: int = 32) -> list[Sentence]:
         """Entity spans for `sentences` (their encoded `dataset`), batched by length; words cut by
         truncation get O."""
-        from tqdm.auto import tqdm
-
         from xner.models.tagging_data import collate, kept_words
+        from xner.progress import progress
 
         self.eval()
         pad = self.encoder.config.pad_token_id or 0
         order = sorted(range(len(sentences)), key=lambda i: len(dataset[i].input_ids))
         out: list[Sentence | None] = [None] * len(sentences)
-        for start in tqdm(range(0, len(order), batch_size), desc="predict", leave=False, disable=len(order) <= batch_size):
+        for start in progress(range(0, len(order), batch_size), desc="predict", leave=False, disable=len(order) <= batch_size):
             indices = order[start: start + batch_size]
             batch = {k: v.to(self.device) for k, v in collate([dataset[i] for i in indices], pad).items()}
             decoded = self.decode(self(batch["input_ids"], batch["attention_mask"], batch["word_positions"]), batch["word_mask"])

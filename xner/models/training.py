@@ -83,11 +83,22 @@ def train_tagger(model_cfg: Mapping[str, Any], trainer_cfg: Mapping[str, Any], l
         raise InputError("training data", "no training sentences")
     pl.seed_everything(seed, workers=True)
     model = build_tagger(model_cfg, labels, models_dir)
+    split = {"train": 0, "dev": 0}
+    if model_cfg.get("long_sentences", "split") == "split":
+        train, train_soft_labels, split["train"] = split_to_fit(model.tokenizer, train, model_cfg["max_length"], train_soft_labels)
+        dev, _, split["dev"] = split_to_fit(model.tokenizer, dev, model_cfg["max_length"])
+        if split["train"] or split["dev"]:
+            log.info("split %d training and %d dev sentences longer than %d subwords into pieces (model.long_sentences=split)",
+                     split["train"], split["dev"], model_cfg["max_length"])
     data = TaggingDataModule(model.tokenizer, model.tags, train, dev, max_length=model_cfg["max_length"],
                              batch_size=model_cfg["batch_size"], seed=seed, train_soft_labels=train_soft_labels)
     keep_best = KeepBest("dev/f1")
     callbacks: list[pl.Callback] = [keep_best]
     trainer_options = dict(trainer_cfg)
+    min_steps = trainer_options.get("min_steps")
+    if min_steps:  # small (projected) sets: train at least min_steps updates, past max_epochs if needed
+        steps_per_epoch = math.ceil(len(data.train_set) / model_cfg["batch_size"])
+        trainer_options["max_epochs"] = max(trainer_options.get("max_epochs") or 1, math.ceil(min_steps / steps_per_epoch))
     if data.dev_set is not None:
         callbacks.append(EarlyStopping(monitor="dev/f1", mode="max", patience=model_cfg["early_stopping_patience"]))
     else:
@@ -104,6 +115,7 @@ def train_tagger(model_cfg: Mapping[str, Any], trainer_cfg: Mapping[str, Any], l
     stats = {"train/seconds": seconds, "train/examples_per_second": len(train_set) * epochs / seconds,
              "train/epochs": float(epochs), "train/steps": float(trainer.global_step),
              "train/sentences": float(len(train_set)), "train/truncated_words": float(train_set.truncated_words),
+             "train/split_sentences": float(split["train"]),
              "train/parameters": float(sum(p.numel() for p in model.parameters())),
              "train/trainable_parameters": float(sum(p.numel() for p in model.parameters() if p.requires_grad)),
              **_peak_memory_mb(model.device)}
@@ -157,6 +169,33 @@ def fit_to_length(tokenizer, sentences: Sequence[Sentence], max_length: int) -> 
             pieces.append((index, start, start + fitting))
             start += fitting
     return pieces
+
+
+def split_to_fit(tokenizer, sentences: Sequence[Sentence], max_length: int,
+                 soft_labels: Sequence[np.ndarray] | None = None) -> tuple[list[Sentence], list[np.ndarray] | None, int]:
+    """Training sentences longer than `max_length` subwords cut into pieces that fit, each cut moved
+    before an entity it would split; returns the pieces, their soft labels and how many sentences were cut."""
+    from xner.data.records import EntitySpan
+
+    out: list[Sentence] = []
+    soft_out: list[np.ndarray] | None = [] if soft_labels is not None else None
+    cut = 0
+    for index, sentence in enumerate(sentences):
+        start, pieces = 0, []
+        while start < len(sentence):
+            ids = tokenizer(list(sentence.tokens[start:]), is_split_into_words=True, truncation=True, max_length=max_length).word_ids()
+            end = start + max(len({w for w in ids if w is not None}), 1)
+            crossing = [span.start for span in sentence.spans if span.start < end < span.end and span.start > start]
+            end = min(crossing) if end < len(sentence) and crossing else end
+            pieces.append((start, end))
+            start = end
+        cut += len(pieces) > 1
+        for start, end in pieces or [(0, 0)]:
+            spans = tuple(EntitySpan(s.start - start, s.end - start, s.label) for s in sentence.spans if start <= s.start and s.end <= end)
+            out.append(Sentence(tuple(sentence.tokens[start:end]), spans))
+            if soft_out is not None:
+                soft_out.append(soft_labels[index][start:end])
+    return out, soft_out, cut
 
 
 def predict(model: TokenTagger, sentences: Sequence[Sentence], max_length: int, batch_size: int = 32,

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
-from omegaconf.errors import MissingMandatoryValue
+from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
 
 from xner.errors import ConfigError
 from xner.pipeline.alignment_eval import alignment_eval
@@ -19,6 +19,7 @@ from xner.pipeline.teacher_student import teacher_student
 from xner.pipeline.tracking import start_tracking
 from xner.pipeline.translate_test import translate_test
 from xner.pipeline.translate_train import translate_train
+from xner.pipeline.validate import validate
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +49,13 @@ def _output_dir(cfg: DictConfig) -> Path:
 
 def run(cfg: DictConfig) -> dict[str, float]:
     """Run the experiment `cfg` describes; returns its metrics (also logged and saved as metrics.json)."""
-    pipeline_name = OmegaConf.select(cfg, "experiment.pipeline")
-    if pipeline_name not in PIPELINES:
-        raise ConfigError(f"unknown pipeline '{pipeline_name}' (set experiment=...)", list(PIPELINES))
+    try:
+        validate(cfg, list(PIPELINES))
+    except MissingMandatoryValue as error:
+        raise ConfigError(f"config value '{error.full_key}' must be set (e.g. {error.full_key}=...)") from None
+    except OmegaConfBaseException as error:
+        raise ConfigError(f"invalid config: {str(error).splitlines()[0]} (at {error.full_key})") from None
+    pipeline_name = cfg.experiment.pipeline
     root = Path(cfg.paths.root_dir)
     cache_dir = Path(cfg.paths.cache_dir)
     cache = StageCache(cache_dir if cache_dir.is_absolute() else root / cache_dir, enabled=cfg.paths.use_cache)

@@ -6,10 +6,9 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from tqdm.auto import tqdm
-
 from xner.align.base import Alignment
 from xner.data.records import EntitySpan, Sentence
+from xner.progress import progress
 
 
 @dataclass
@@ -37,7 +36,7 @@ class Projector(ABC):
                        alignments: Sequence[Alignment], stats: ProjectionStats | None = None) -> list[Sentence]:
         stats = stats if stats is not None else ProjectionStats()
         projected = []
-        for source, target, alignment in tqdm(list(zip(sources, targets, alignments)), desc="project", leave=False):
+        for source, target, alignment in progress(list(zip(sources, targets, alignments)), desc="project", leave=False):
             spans = self.project(source, target, alignment)
             projected.append(Sentence(tuple(target), tuple(spans)))
             stats.sentences += 1

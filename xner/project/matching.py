@@ -10,11 +10,11 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Sequence
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from xner.align.base import Alignment
 from xner.data.records import EntitySpan, Sentence
 from xner.errors import ConfigError
+from xner.progress import progress
 from xner.project.base import ProjectionStats, Projector
 from xner.project.candidates import CandidateExtractor
 from xner.project.scores import MatchingScorer
@@ -77,7 +77,7 @@ class CandidateMatchingProjector(Projector):
         stats = stats if stats is not None else ProjectionStats()
         started = time.perf_counter()
         problems = [self.problem(s, t, a, i) for i, (s, t, a) in
-                    enumerate(tqdm(list(zip(sources, targets, alignments)), desc="candidates", leave=False))]
+                    enumerate(progress(list(zip(sources, targets, alignments)), desc="candidates", leave=False))]
         scored = time.perf_counter()
         chunks = [problems[i : i + self.chunk_size] for i in range(0, len(problems), self.chunk_size)]
         if self.n_jobs > 1 and len(chunks) > 1:

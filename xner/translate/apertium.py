@@ -11,10 +11,9 @@ import shutil
 import subprocess
 from typing import Sequence
 
-from tqdm.auto import tqdm
-
 from xner.data.tokenize import split_words
 from xner.errors import ConfigError, XnerError
+from xner.progress import progress
 from xner.translate.base import Translator, Words
 
 log = logging.getLogger(__name__)
@@ -55,7 +54,7 @@ class ApertiumTranslator(Translator):
         cleaned = [" ".join(text.split()) for text in texts]
         out: list[str] = []
         batches = range(0, len(cleaned), self.batch_size)
-        for start in tqdm(batches, desc=f"apertium {self.pair}", leave=False, disable=len(batches) < 2):
+        for start in progress(batches, desc=f"apertium {self.pair}", leave=False, disable=len(batches) < 2):
             out += self._call(cleaned[start : start + self.batch_size])
         return out
 

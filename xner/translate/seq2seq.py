@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Sequence
 
-from tqdm.auto import tqdm
-
 from xner.data.tokenize import split_words
+from xner.progress import progress
 from xner.translate.base import Translator, Words
 from xner.translate.codes import guess_family, model_code
 
@@ -50,7 +49,7 @@ class Seq2SeqTranslator(Translator):
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out: list[str] = [""] * len(texts)
         batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
-        for batch in tqdm(batches, desc=f"translate {self.model_name}", leave=False):
+        for batch in progress(batches, desc=f"translate {self.model_name}", leave=False):
             inputs = self.tokenizer([texts[i] for i in batch], return_tensors="pt", padding=True, truncation=True,
                                     max_length=self.max_length).to(self.device)
             with torch.inference_mode():

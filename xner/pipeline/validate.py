@@ -1,0 +1,132 @@
+"""Check a composed config before any stage runs, so a typo fails in a second with the valid choices
+instead of after an hour of translation and alignment."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, ListConfig, OmegaConf
+
+from xner.errors import ConfigError
+
+CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
+COMPONENT_GROUPS = ("translator", "back_translator", "labeller", "aligner", "projector")
+MODEL_KEYS = {"name", "encoder", "head", "learning_rate", "head_learning_rate", "weight_decay", "warmup_ratio", "dropout",
+              "freeze_embeddings", "batch_size", "max_length", "long_sentences", "gradient_clip", "early_stopping_patience"}
+
+
+def group_choices(group: str) -> list[str]:
+    """The presets of a config group (`projector/candidates` -> aligned, ner, ngrams, union)."""
+    return sorted(p.stem for p in (CONF_DIR / group).glob("*.yaml"))
+
+
+def _import_target(target: str, where: str) -> Any:
+    module_name, _, attribute = target.rpartition(".")
+    try:
+        return getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError, ValueError):
+        raise ConfigError(f"{where}._target_: no component '{target}' (check the module and class name)") from None
+
+
+def _allows_none(parameter: inspect.Parameter) -> bool:
+    annotation = parameter.annotation
+    return annotation is inspect.Parameter.empty or "None" in str(annotation) or "Optional" in str(annotation)
+
+
+def check_component(node: Any, where: str) -> None:
+    """A `_target_` node: the class exists, every option is one of its parameters, required ones are
+    set; nested component nodes (candidates, scorer, scorers.*) are checked too."""
+    if isinstance(node, (DictConfig, dict)) and "_target_" in node:
+        target = _import_target(str(node["_target_"]), where)
+        parameters = inspect.signature(target).parameters
+        takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+        valid = [name for name, p in parameters.items() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+        keys = [str(k) for k in node.keys() if not str(k).startswith("_")]
+        for key in keys:
+            if key not in parameters and not takes_any:
+                raise ConfigError(f"{where}: unknown option '{key}' for {target.__name__}", valid)
+        for name, parameter in parameters.items():
+            if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+                continue
+            if name in keys and isinstance(node, DictConfig) and OmegaConf.is_missing(node, name):
+                raise ConfigError(f"config value '{where}.{name}' must be set (e.g. {where}.{name}=...)")
+            value = node.get(name, inspect.Parameter.empty) if name in keys else inspect.Parameter.empty
+            missing = value is inspect.Parameter.empty and parameter.default is inspect.Parameter.empty
+            if missing or (value is None and parameter.default is inspect.Parameter.empty and not _allows_none(parameter)):
+                group = f"{where.replace('.', '/')}/{name}"
+                choices = group_choices(group)
+                hint = f" (choose {group}=...)" if choices else f" (set {where}.{name}=...)"
+                raise ConfigError(f"{where}: {target.__name__} needs '{name}'{hint}", choices or None)
+    if isinstance(node, (DictConfig, dict)):
+        for key in node.keys():
+            child = node.get(key)
+            if isinstance(child, (DictConfig, dict, ListConfig, list)):
+                check_component(child, f"{where}.{key}")
+    elif isinstance(node, (ListConfig, list)):
+        for index, child in enumerate(node):
+            check_component(child, f"{where}[{index}]")
+
+
+def check_trainer(trainer: DictConfig) -> None:
+    import pytorch_lightning as pl
+
+    valid = set(inspect.signature(pl.Trainer).parameters) - {"callbacks", "logger", "default_root_dir"}
+    for key in trainer.keys():
+        if str(key) not in valid:
+            raise ConfigError(f"trainer: unknown option '{key}' for the Lightning Trainer", sorted(valid))
+
+
+def check_model(model: DictConfig) -> None:
+    if model.get("name") in (None, "none"):
+        return
+    for key in model.keys():
+        if str(key) not in MODEL_KEYS:
+            raise ConfigError(f"model: unknown option '{key}'", sorted(MODEL_KEYS))
+    if model.get("head") not in ("linear", "crf"):
+        raise ConfigError(f"model.head: unknown head '{model.get('head')}'", ["crf", "linear"])
+    if model.get("long_sentences", "split") not in ("split", "truncate"):
+        raise ConfigError(f"model.long_sentences: unknown choice '{model.get('long_sentences')}'", ["split", "truncate"])
+
+
+def check_datasets(node: Any, where: str) -> None:
+    """Every `{dataset: ..., lang/split/pair: ...}` node names a registered corpus and valid fields."""
+    from xner.data.registry import get_dataset
+
+    if isinstance(node, DictConfig):
+        if "dataset" in node and isinstance(node.get("dataset"), str):
+            spec = get_dataset(node.dataset)
+            for field, allowed in spec.fields.items():
+                if field in node and node.get(field) is not None and str(node.get(field)) not in allowed:
+                    raise ConfigError(f"{where}: dataset '{spec.name}' has no {field} '{node.get(field)}'", list(allowed))
+        for key in node.keys():
+            check_datasets(node.get(key), f"{where}.{key}")
+
+
+def validate(cfg: DictConfig, pipelines: list[str]) -> None:
+    """Raise ConfigError on the first problem; resolves interpolations (a missing value fails here too)."""
+    pipeline = OmegaConf.select(cfg, "experiment.pipeline")
+    if pipeline not in pipelines:
+        raise ConfigError(f"unknown pipeline '{pipeline}' (set experiment=...)", pipelines)
+    for group in ("data", "model", "trainer", "experiment"):
+        if cfg.get(group) is not None:
+            OmegaConf.to_container(cfg[group], resolve=True, throw_on_missing=True)
+    check_datasets(cfg.data, "data")
+    for group in COMPONENT_GROUPS:
+        node = cfg.get(group)
+        if node is not None:
+            check_component(node, group)
+    if cfg.get("trainer") is not None:
+        check_trainer(cfg.trainer)
+    if cfg.get("model") is not None:
+        check_model(cfg.model)
+    corpora = OmegaConf.select(cfg, "source_model.corpora") or {}
+    if pipeline == "teacher_student":
+        from xner.pipeline.teacher_student import teacher_weights
+
+        teacher_weights(cfg)  # teachers with a labelled corpus, valid weights
+    source_lang = OmegaConf.select(cfg, "source_model.lang")
+    if source_lang is not None and str(source_lang) not in corpora:
+        raise ConfigError(f"source_model.lang: no labelled NER corpus for '{source_lang}'", list(corpora))
