@@ -5,6 +5,9 @@ docs/benchmarks.md with the report's table; plots are copied to docs/figures/.
     python benchmarks/research_sweeps.py scaling [--lang swa] [--sizes 500,1000,2000,5000,10000,null]
     python benchmarks/research_sweeps.py teacher_student [--langs swa,hau,yor]
 
+Further Hydra overrides after the options go to every job (e.g. `model.batch_size=8 data.dev_sentences=0.1`, or
+`method=...` to sweep fewer methods).
+
 Every sweep shares one stage cache (--cache-dir), so source models, labels and alignments are reused.
 """
 
@@ -40,7 +43,8 @@ def main() -> None:
     parser.add_argument("--parallel-sentences", type=int, default=5000)
     parser.add_argument("--source-sentences", type=int, default=5000)
     parser.add_argument("--cache-dir", default=None)
-    args = parser.parse_args()
+    parser.add_argument("overrides", nargs="*", help="further Hydra overrides for every job")
+    args = parser.parse_intermixed_args()
     common = [f"trainer.max_epochs={args.epochs}", "trainer.enable_progress_bar=false",
               f"source_model.max_sentences={args.source_sentences}"]
     if args.study == "languages":
@@ -59,7 +63,7 @@ def main() -> None:
         cache = Path(args.cache_dir or Path(tmp) / "cache").resolve()
         sweep_dir = Path(tmp) / "sweep"
         started = time.perf_counter()
-        run_sweep([*overrides, *common, f"paths.cache_dir={cache}"], sweep_dir, f"bench_{args.study}")
+        run_sweep([*overrides, *common, *args.overrides, f"paths.cache_dir={cache}"], sweep_dir, f"bench_{args.study}")
         minutes = (time.perf_counter() - started) / 60
         out = build_report(str(sweep_dir), None, "test/f1", "lang", report_options["columns"], None, "data/parallel_sentences",
                            default_tracking_uri(), True)
@@ -74,7 +78,7 @@ def main() -> None:
     lines = [f"## {TITLES[args.study]}", "",
              f"Test F1 on MasakhaNER 2.0 (PER/ORG/LOC, DATE -> O); offline e5 tagger, {args.epochs} epochs; English model on "
              f"{args.source_sentences} CoNLL-2003 sentences; simalign itermax; {args.parallel_sentences} MAFAND pairs unless the column "
-             "says otherwise.", "",
+             "says otherwise" + (f"; further overrides: `{' '.join(args.overrides)}`." if args.overrides else "."), "",
              f"- command: `{command}` (one multirun + `python -m xner.report`, {minutes:.0f} min)",
              f"- machine: {machine()}", f"- date: {today()}", "", table.strip(), ""]
     lines += [f"![{f.stem}]({f})" for f in figures]

@@ -61,3 +61,35 @@ def test_same_config_and_seed_give_identical_metrics_on_cpu(compose_cfg, ner_dat
     assert timeless(first) == timeless(second) and first["test/f1"] > 0.5
     other_seed = run(compose_cfg(*overrides, "seed=7", "trainer.max_epochs=2"))
     assert timeless(other_seed) != timeless(first)  # the comparison can tell runs apart
+
+
+@pytest.mark.parametrize(("setting", "expected"), [(20, 100), (0.1, 108), (0, 120), (None, 120)])
+def test_held_out_dev_sentences_are_a_count_or_a_fraction(setting, expected):
+    from omegaconf import OmegaConf
+
+    from xner.pipeline.parallel_projection import hold_out
+
+    assert hold_out(OmegaConf.create({"data": {"dev_sentences": setting}}), list(range(120))) == expected
+    for bad in (-1, 120, 0.999):
+        with pytest.raises(ConfigError, match="dev_sentences"):
+            hold_out(OmegaConf.create({"data": {"dev_sentences": bad}}), list(range(120)))
+
+
+def test_parallel_text_from_several_splits_where_a_pair_has_no_train_split(compose_cfg, data_root):
+    from xner.pipeline.parallel_projection import parallel_words
+    from xner.pipeline.validate import check_datasets
+
+    folder = data_root / "mafand" / "en-kin"
+    folder.mkdir(parents=True)
+    for split, n in (("dev", 3), ("test", 4)):
+        (folder / f"{split}.en").write_text("".join(f"{split} line {i}\n" for i in range(n)))
+        (folder / f"{split}.kin").write_text("".join(f"{split} umurongo {i}\n" for i in range(n)))
+    cfg = compose_cfg("experiment=projection", "lang=kin", "data.max_sentences=5")
+    assert cfg.data.parallel.split == "dev+test"
+    check_datasets(cfg.data, "data")
+    sources, targets, key = parallel_words(cfg)
+    assert [s[0] for s in sources] == ["dev"] * 3 + ["test"] * 2 and targets[3] == ["test", "umurongo", "0"]
+    assert len(key["source"]) == 2 and key["max_sentences"] == 5
+    assert compose_cfg("experiment=projection", "lang=swa").data.parallel.split == "train"
+    with pytest.raises(ConfigError, match="has no split 'dev\\+tset'"):
+        check_datasets(compose_cfg("experiment=projection", "lang=kin", "data.parallel.split=dev+tset").data, "data")

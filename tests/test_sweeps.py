@@ -72,3 +72,12 @@ def test_teacher_student_vs_projection_compares_methods_on_three_languages():
     methods = str(params.method).split(",")
     assert set(methods) <= set(METHODS) and {"projection_heuristic", "teacher_student_single", "teacher_student_multi"} <= set(methods)
     assert len(str(params.lang).split(",")) >= 3
+
+
+def test_scaling_sweep_leaves_training_data_at_every_size():
+    from xner.pipeline.parallel_projection import hold_out
+
+    cfg = compose_with_hydra("sweep=scaling", "lang=swa")
+    for size in str(cfg.hydra.sweeper.params["data.max_sentences"]).split(","):
+        n = 30_000 if size == "null" else int(size)
+        assert 0 < hold_out(cfg, range(n)) < n

@@ -49,9 +49,17 @@ def parallel_words(cfg: DictConfig) -> tuple[list[list[str]], list[list[str]], d
     pair = str(node.pair)
     if "-" not in pair:
         raise ConfigError(f"data.parallel.pair must look like 'en-swa', got '{pair}' (lang={cfg.lang.code} has no parallel corpus)")
-    paths = [resolve_corpus_file(OmegaConf.create({**as_dict(node), "lang": lang}), cfg) for lang in pair.split("-", 1)]
-    pairs = read_parallel(paths[0], paths[1], max_pairs=cfg.data.max_sentences)
-    key = {"source": file_sha256(paths[0]), "target": file_sha256(paths[1]), "max_sentences": cfg.data.max_sentences}
+    limit = cfg.data.max_sentences
+    pairs, hashes = [], []
+    for split in str(node.split).split("+"):  # e.g. `dev+test` where MAFAND-MT has no train split for a language
+        paths = [resolve_corpus_file(OmegaConf.create({**as_dict(node), "split": split, "lang": lang}), cfg)
+                 for lang in pair.split("-", 1)]
+        if limit is None or len(pairs) < limit:
+            pairs += read_parallel(paths[0], paths[1], max_pairs=None if limit is None else limit - len(pairs))
+        hashes.append((file_sha256(paths[0]), file_sha256(paths[1])))
+    sources, targets = [h[0] for h in hashes], [h[1] for h in hashes]
+    key = {"source": sources[0] if len(hashes) == 1 else sources, "target": targets[0] if len(hashes) == 1 else targets,
+           "max_sentences": limit}
     return [s for s, _ in pairs], [t for _, t in pairs], key
 
 
@@ -77,8 +85,12 @@ def project_parallel(ctx: RunContext, cfg: DictConfig, components: ProjectionCom
 
 
 def hold_out(cfg: DictConfig, items: Sequence) -> int:
-    """How many of `items` train: all but the last `data.dev_sentences` (kept for model selection)."""
-    held_out = int(cfg.data.dev_sentences or 0)
+    """How many of `items` train: all but the last `data.dev_sentences` (a count, or a fraction below 1; kept for
+    model selection), so one setting serves corpora of every size (scaling sweeps)."""
+    setting = cfg.data.dev_sentences or 0
+    if setting < 0:
+        raise ConfigError(f"data.dev_sentences={setting} must be a count >= 0 or a fraction in (0, 1)")
+    held_out = round(setting * len(items)) if 0 < setting < 1 else int(setting)
     if held_out >= len(items):
         raise ConfigError(f"data.dev_sentences={held_out} leaves no training data from {len(items)} sentences")
     return len(items) - held_out

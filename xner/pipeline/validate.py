@@ -99,7 +99,8 @@ def check_datasets(node: Any, where: str) -> None:
         if "dataset" in node and isinstance(node.get("dataset"), str):
             spec = get_dataset(node.dataset)
             for field, allowed in spec.fields.items():
-                if field in node and node.get(field) is not None and str(node.get(field)) not in allowed:
+                values = str(node.get(field)).split("+") if field in node and node.get(field) is not None else []
+                if any(value not in allowed for value in values):  # `split: dev+test` reads both, in order
                     raise ConfigError(f"{where}: dataset '{spec.name}' has no {field} '{node.get(field)}'", list(allowed))
         for key in node.keys():
             check_datasets(node.get(key), f"{where}.{key}")
