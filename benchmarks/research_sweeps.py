@@ -1,9 +1,9 @@
 """Research sweeps of issue 7, each one multirun plus `python -m xner.report`, summarised in
 docs/benchmarks.md with the report's table; plots are copied to docs/figures/.
 
-    python benchmarks/research_sweeps.py languages [--langs hau,ibo,kin,swa,yor,zul] [--epochs 2]
+    python benchmarks/research_sweeps.py languages [--langs hau,ibo,lug,luo,pcm,swa] [--epochs 2]
     python benchmarks/research_sweeps.py scaling [--lang swa] [--sizes 500,1000,2000,5000,10000,null]
-    python benchmarks/research_sweeps.py teacher_student [--langs swa,hau,yor]
+    python benchmarks/research_sweeps.py teacher_student [--langs swa,hau,ibo]
 
 Further Hydra overrides after the options go to every job (e.g. `model.batch_size=8 data.dev_sentences=0.1`, or
 `method=...` to sweep fewer methods).
@@ -48,7 +48,7 @@ def main() -> None:
     common = [f"trainer.max_epochs={args.epochs}", "trainer.enable_progress_bar=false",
               f"source_model.max_sentences={args.source_sentences}"]
     if args.study == "languages":
-        langs = args.langs or "hau,ibo,kin,swa,yor,zul"
+        langs = args.langs or "hau,ibo,lug,luo,pcm,swa"
         overrides = ["sweep=languages_x_methods", f"lang={langs}", f"data.max_sentences={args.parallel_sentences}"]
         report_options = {"columns": ["projector"]}
     elif args.study == "scaling":
@@ -56,12 +56,13 @@ def main() -> None:
         overrides = ["sweep=scaling", f"lang={langs}", f"data.max_sentences={args.sizes}"]
         report_options = {"columns": ["data.max_sentences"]}
     else:
-        langs = args.langs or "swa,hau,yor"
+        langs = args.langs or "swa,hau,ibo"
         overrides = ["sweep=teacher_student_vs_projection", f"lang={langs}", f"data.max_sentences={args.parallel_sentences}"]
         report_options = {"columns": ["method"]}
     with tempfile.TemporaryDirectory(prefix=f"xner-{args.study}-") as tmp:
         cache = Path(args.cache_dir or Path(tmp) / "cache").resolve()
-        sweep_dir = Path(tmp) / "sweep"
+        # kept under multirun/ (ignored by git) so that the jobs of a sweep that fails later are not lost
+        sweep_dir = ROOT / "multirun" / f"bench-{args.study}-{time.strftime('%Y%m%d-%H%M%S')}"
         started = time.perf_counter()
         run_sweep([*overrides, *common, *args.overrides, f"paths.cache_dir={cache}"], sweep_dir, f"bench_{args.study}")
         minutes = (time.perf_counter() - started) / 60

@@ -25,6 +25,7 @@ def test_second_run_is_a_cache_hit_and_key_depends_on_material(tmp_path):
     assert not first.cache_hit and second.cache_hit and not third.cache_hit
     assert second.value == first.value and len(calls) == 2
     assert first.key == second.key != third.key
+    assert second.seconds < 1 and second.compute_seconds == first.compute_seconds == first.seconds  # the cost, kept with the entry
 
 
 def test_key_ignores_dict_order():

@@ -53,6 +53,14 @@ def test_scaling_sweep_report_makes_f1_and_time_plots(tmp_path):
         assert (report / name).read_bytes()[:4] == b"\x89PNG"
 
 
+def test_stage_cost_counts_cached_stages_by_their_recorded_compute_time():
+    from xner.report.plots import stage_cost
+
+    assert stage_cost({"stage/align/seconds": 0.01, "stage/align/cache_hit": 1.0, "stage/align/compute_seconds": 42.0}, "align") == 42.0
+    assert stage_cost({"stage/align/seconds": 7.0, "stage/align/cache_hit": 0.0}, "align") == 7.0
+    assert stage_cost({"stage/align/seconds": 0.01, "stage/align/cache_hit": 1.0}, "align") is None  # cost unknown: not plotted
+
+
 def test_bad_sources_are_one_line_errors(tmp_path, capsys):
     assert main([str(tmp_path / "missing"), "--no-mlflow"]) == 1
     assert "not a folder" in capsys.readouterr().err

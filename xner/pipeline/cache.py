@@ -29,6 +29,7 @@ class StageResult(Generic[T]):
     value: T
     cache_hit: bool
     seconds: float
+    compute_seconds: float | None = None  # what computing it cost (now, or when the cached entry was made)
 
 
 class StageCache:
@@ -59,12 +60,13 @@ class StageCache:
         if self.enabled and self.is_valid(artifact, meta_path):
             value = load(artifact)
             log.info("stage %s: cache hit %s", stage, artifact)
-            return StageResult(stage, key, artifact, value, True, time.perf_counter() - started)
+            return StageResult(stage, key, artifact, value, True, time.perf_counter() - started,
+                               (read_json_or_none(meta_path) or {}).get("seconds"))
         log.info("stage %s: computing (key %s)", stage, key)
         value = compute()
         save(value, artifact)
-        write_json_atomic(meta_path, {"stage": stage, "key": key, "material": key_material,
-                                      "size": artifact.stat().st_size, "sha256": file_sha256(artifact)})
         seconds = time.perf_counter() - started
+        write_json_atomic(meta_path, {"stage": stage, "key": key, "material": key_material, "seconds": seconds,
+                                      "size": artifact.stat().st_size, "sha256": file_sha256(artifact)})
         log.info("stage %s: done in %.2fs, wrote %s", stage, seconds, artifact)
-        return StageResult(stage, key, artifact, value, False, seconds)
+        return StageResult(stage, key, artifact, value, False, seconds, seconds)

@@ -30,6 +30,8 @@ class RunContext:
         """Run (or reuse) a stage and log its timing, cache status and artifact location."""
         result = self.cache.run(name, key_material, compute, save, load, suffix)
         stage_metrics = {f"stage/{name}/seconds": result.seconds, f"stage/{name}/cache_hit": float(result.cache_hit)}
+        if result.compute_seconds is not None:  # a cache hit still reports what the stage costs (scaling plots)
+            stage_metrics[f"stage/{name}/compute_seconds"] = float(result.compute_seconds)
         self.log_metrics(stage_metrics)
         self.tracker.set_tags({f"xner.artifact.{name}": result.path})
         return result

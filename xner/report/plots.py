@@ -82,20 +82,31 @@ def scaling(records: Sequence[RunRecord], x_key: str, metric: str, folder: Path,
         stages = sorted({m.split("/")[1] for _, r in points for m in r.metrics if m.startswith("stage/") and m.endswith("/seconds")})
         if len(by_method) == 1:
             for stage in stages:
-                ran = [(x, r.metrics[f"stage/{stage}/seconds"]) for x, r in points
-                       if not r.metrics.get(f"stage/{stage}/cache_hit", 0) and f"stage/{stage}/seconds" in r.metrics]
-                if ran:
-                    xs = sorted({x for x, _ in ran})
-                    axis.plot(xs, [mean(s for x2, s in ran if x2 == x) for x in xs], marker="o", label=stage)
+                timed = [(x, s) for x, r in points if (s := stage_cost(r.metrics, stage)) is not None]
+                if timed:
+                    xs = sorted({x for x, _ in timed})
+                    axis.plot(xs, [mean(s for x2, s in timed if x2 == x) for x in xs], marker="o", label=stage)
         else:
             xs = sorted({x for x, _ in points})
-            totals = [mean(sum(v for m, v in r.metrics.items() if m.startswith("stage/") and m.endswith("/seconds")
-                               and not r.metrics.get(m.replace("/seconds", "/cache_hit"), 0))
+            totals = [mean(sum(s for stage in stage_names(r.metrics) if (s := stage_cost(r.metrics, stage)) is not None)
                            for x2, r in points if x2 == x) for x in xs]
             axis.plot(xs, totals, marker="o", label=method)
     axis.set_xscale("log")
     axis.set_xlabel(x_key)
-    axis.set_ylabel("seconds (stages that ran)")
+    axis.set_ylabel("seconds to compute the stage")
     axis.legend(fontsize=7)
     outputs.append(_save(figure, folder / f"seconds_vs_{safe}.png"))
     return outputs
+
+
+def stage_names(metrics: dict) -> set[str]:
+    return {m.split("/")[1] for m in metrics if m.startswith("stage/") and m.endswith("/seconds")}
+
+
+def stage_cost(metrics: dict, stage: str) -> float | None:
+    """Seconds a stage costs to compute: measured when it ran, or recorded with its cache entry; None if unknown."""
+    if f"stage/{stage}/compute_seconds" in metrics:
+        return metrics[f"stage/{stage}/compute_seconds"]
+    if not metrics.get(f"stage/{stage}/cache_hit", 0) and f"stage/{stage}/seconds" in metrics:
+        return metrics[f"stage/{stage}/seconds"]
+    return None
