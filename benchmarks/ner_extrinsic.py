@@ -15,6 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.common import ROOT, machine, replace_section, today  # noqa: E402
 from benchmarks.sweeps import collect, run_sweep  # noqa: E402
@@ -48,8 +50,6 @@ def main() -> None:
             print(f"{name}: {seconds[name]:.0f}s", flush=True)
             rows[name] = collect(Path(tmp) / name)
     langs = args.langs.split(",")
-    import yaml
-
     learning_rate = args.learning_rate or yaml.safe_load((ROOT / "conf" / "model" / "tagger.yaml").read_text())["learning_rate"]
 
     def pick(name: str, lang: str, **settings: str) -> dict:

@@ -15,7 +15,7 @@ import numpy as np
 import pytorch_lightning as pl
 import torch
 
-from xner.data.records import Sentence
+from xner.data.records import EntitySpan, Sentence
 from xner.errors import InputError
 from xner.io import atomic_open
 from xner.models.tagger import TokenTagger
@@ -153,9 +153,11 @@ def load_tagger(path: str | Path, models_dir: str | None = None, device: str = "
     return model.to(device).eval()
 
 
-def fit_to_length(tokenizer, sentences: Sequence[Sentence], max_length: int) -> list[tuple[int, int, int]]:
+def fit_to_length(tokenizer, sentences: Sequence[Sentence], max_length: int,
+                  keep_entities_whole: bool = False) -> list[tuple[int, int, int]]:
     """(sentence index, first word, end word) pieces such that every piece fits `max_length` subwords:
-    a sentence too long for the model is predicted piece by piece instead of losing its tail."""
+    a sentence too long for the model is predicted piece by piece instead of losing its tail. With
+    `keep_entities_whole`, a cut that would split an entity moves before it (training data)."""
     pieces = []
     for index, sentence in enumerate(sentences):
         start = 0
@@ -166,43 +168,32 @@ def fit_to_length(tokenizer, sentences: Sequence[Sentence], max_length: int) -> 
             if fitting >= len(sentence) - start or fitting == 0:
                 pieces.append((index, start, len(sentence)))
                 break
-            pieces.append((index, start, start + fitting))
-            start += fitting
+            end = start + fitting
+            if keep_entities_whole:
+                crossing = [span.start for span in sentence.spans if start < span.start < end < span.end]
+                end = min(crossing, default=end)
+            pieces.append((index, start, end))
+            start = end
     return pieces
 
 
 def split_to_fit(tokenizer, sentences: Sequence[Sentence], max_length: int,
                  soft_labels: Sequence[np.ndarray] | None = None) -> tuple[list[Sentence], list[np.ndarray] | None, int]:
-    """Training sentences longer than `max_length` subwords cut into pieces that fit, each cut moved
-    before an entity it would split; returns the pieces, their soft labels and how many sentences were cut."""
-    from xner.data.records import EntitySpan
-
-    out: list[Sentence] = []
-    soft_out: list[np.ndarray] | None = [] if soft_labels is not None else None
-    cut = 0
-    for index, sentence in enumerate(sentences):
-        start, pieces = 0, []
-        while start < len(sentence):
-            ids = tokenizer(list(sentence.tokens[start:]), is_split_into_words=True, truncation=True, max_length=max_length).word_ids()
-            end = start + max(len({w for w in ids if w is not None}), 1)
-            crossing = [span.start for span in sentence.spans if span.start < end < span.end and span.start > start]
-            end = min(crossing) if end < len(sentence) and crossing else end
-            pieces.append((start, end))
-            start = end
-        cut += len(pieces) > 1
-        for start, end in pieces or [(0, 0)]:
-            spans = tuple(EntitySpan(s.start - start, s.end - start, s.label) for s in sentence.spans if start <= s.start and s.end <= end)
-            out.append(Sentence(tuple(sentence.tokens[start:end]), spans))
-            if soft_out is not None:
-                soft_out.append(soft_labels[index][start:end])
-    return out, soft_out, cut
+    """Training sentences longer than `max_length` subwords cut into the pieces of `fit_to_length` (entities
+    kept whole); returns the pieces, their soft labels and how many sentences were cut."""
+    pieces = fit_to_length(tokenizer, sentences, max_length, keep_entities_whole=True)
+    out = [Sentence(tuple(sentences[index].tokens[start:end]),
+                    tuple(EntitySpan(s.start - start, s.end - start, s.label)
+                          for s in sentences[index].spans if start <= s.start and s.end <= end))
+           for index, start, end in pieces]
+    soft_out = [soft_labels[index][start:end] for index, start, end in pieces] if soft_labels is not None else None
+    return out, soft_out, len({index for index, start, _ in pieces if start > 0})
 
 
 def predict(model: TokenTagger, sentences: Sequence[Sentence], max_length: int, batch_size: int = 32,
             device: str = "auto", stats: dict[str, float] | None = None) -> list[Sentence]:
     """Predicted entity spans for `sentences` (their words kept), on the GPU when there is one. Long
     sentences are split into pieces that fit the model (counted in `stats["split_sentences"]`)."""
-    from xner.data.records import EntitySpan
     from xner.models.encoder import pick_device
 
     model.to(pick_device(device))

@@ -79,7 +79,7 @@ def scaling(records: Sequence[RunRecord], x_key: str, metric: str, folder: Path,
 
     figure, axis = plt.subplots(figsize=(6, 4))
     for method, points in by_method.items():
-        stages = sorted({m.split("/")[1] for _, r in points for m in r.metrics if m.startswith("stage/") and m.endswith("/seconds")})
+        stages = sorted(set().union(*(stage_names(r.metrics) for _, r in points)))
         if len(by_method) == 1:
             for stage in stages:
                 timed = [(x, s) for x, r in points if (s := stage_cost(r.metrics, stage)) is not None]
