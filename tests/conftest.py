@@ -11,7 +11,7 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig
 
-import xner.pipeline.runner  # noqa: F401  (registers the ${xner.root:} resolver)
+import xner.runtime  # noqa: F401  (registers the ${xner.root:} resolver)
 from tests.synthetic import write_europarl_like
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,6 +38,31 @@ def compose_cfg(tmp_path: Path, data_root: Path, monkeypatch):
             return compose(config_name="config", overrides=base + list(overrides))
 
     return _compose
+
+
+@pytest.fixture
+def cli(monkeypatch, capsys):
+    """cli(args, cwd, env) -> (exit status, stdout, stderr) of `python -m xner.run ARGS`, run in this process
+    (the Hydra entry itself: argument parsing, composition, one-line error reporting), in `cwd`."""
+    from xner.run import main
+
+    def _cli(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+        monkeypatch.chdir(cwd)
+        monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+        monkeypatch.setenv("HYDRA_FULL_ERROR", "0")
+        for key, value in (env or {}).items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.setattr(sys, "argv", ["xner.run", *args])
+        capsys.readouterr()
+        try:
+            main()
+            status = 0
+        except SystemExit as exit:
+            status = exit.code if isinstance(exit.code, int) else 1
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return _cli
 
 
 def run_cli(args: list[str], cwd: Path, env_extra: dict[str, str] | None = None, timeout: int = 300) -> subprocess.CompletedProcess:

@@ -63,8 +63,8 @@ class MarkerDroppingTranslator(DictionaryTranslator):
 class ReverseDictionaryTranslator:
     """Target -> source for the synthetic corpus (inverse of translate_word)."""
 
-    def __init__(self, pair: str | None = None):  # translate_test sets translator.pair for Apertium
-        self.pair = pair
+    def __init__(self, src_lang: str | None = None, tgt_lang: str | None = None):
+        self.src_lang, self.tgt_lang = src_lang, tgt_lang
 
     def translate(self, sources, references=None):
         return [[w if w in sum(NAMES.values(), []) else w[:-1][::-1] for w in words] for words in sources]

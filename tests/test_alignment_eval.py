@@ -1,13 +1,13 @@
 import pytest
 
-from xner.align.base import Alignment
+from xner.data.alignment import Alignment
 from xner.errors import InputError
 from xner.eval.alignment_metrics import (
     alignment_scores,
     load_gold_set,
     read_gold_alignments,
 )
-from xner.pipeline.runner import run
+from xner.run import run
 
 
 def test_aer_precision_recall_on_a_hand_example(tmp_path):
@@ -45,7 +45,7 @@ def test_alignment_eval_pipeline_on_a_synthetic_gold_set(compose_cfg, data_root)
     folder.mkdir()
     (folder / "enfr.src-tgt").write_text("".join(f"{' '.join(s.tokens)} ||| {' '.join(t.tokens)}\n" for s, t in zip(sources, targets)))
     (folder / "enfr.gold").write_text("".join(" ".join(f"{i + 1}-{i + 1}" for i in range(len(s))) + "\n" for s in sources))
-    metrics = run(compose_cfg("experiment=alignment_eval", "pair=enfr", "aligner=fast_align"))
+    metrics = run(compose_cfg("experiment=alignment_eval", "data.pair=enfr", "aligner=fast_align"))
     assert metrics["alignment/aer"] < 0.15
     assert metrics["alignment/pairs_per_second"] > 0
     assert metrics["data/sentences"] == 120

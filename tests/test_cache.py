@@ -3,7 +3,7 @@ import json
 import pytest
 
 from xner.io import atomic_open, stable_hash
-from xner.pipeline.cache import StageCache
+from xner.runtime.cache import StageCache
 
 
 def save(value, path):

@@ -1,4 +1,5 @@
-"""`python -m xner.run` end to end in a subprocess: output, multirun nesting, one-line errors."""
+"""`python -m xner.run`: one real subprocess run, then the Hydra entry in-process (the `cli` fixture):
+cache hits, multirun nesting in MLflow, one-line errors."""
 
 import re
 from pathlib import Path
@@ -7,8 +8,6 @@ import pytest
 
 from tests.conftest import run_cli
 from tests.synthetic import write_europarl_like
-
-pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
@@ -21,23 +20,25 @@ def env(workdir: Path) -> dict[str, str]:
     return {"XNER_DATA_DIR": str(workdir / "data"), "XNER_CACHE_DIR": str(workdir / "cache")}
 
 
-def test_single_run_prints_f1_and_second_run_hits_the_cache(workdir):
-    result = run_cli(["experiment=europarl_intrinsic", "lang=de", "aligner=ibm1"], workdir, env(workdir))
+@pytest.mark.slow
+def test_single_run_prints_f1_and_second_run_hits_the_cache(workdir, cli):
+    result = run_cli(["lang=de", "aligner=ibm1"], workdir, env(workdir))  # lang=de: the Europarl intrinsic experiment
     assert result.returncode == 0, result.stderr
     match = re.search(r"europarl_intrinsic lang=de: projection/f1 = ([0-9.]+)", result.stdout)
     assert match and float(match.group(1)) > 0.85
     assert (workdir / "mlflow.db").is_file()
-    again = run_cli(["experiment=europarl_intrinsic", "lang=de", "aligner=ibm1"], workdir, env(workdir))
-    assert "stage align: cache hit" in again.stdout
+    status, out, _ = cli(["experiment=europarl_intrinsic", "lang=de", "aligner=ibm1"], workdir, env(workdir))
+    assert status == 0 and "stage align: cache hit" in out
+    assert re.search(r"time: [0-9.]+s in all\n  translate .*cached, computed earlier in", out)
 
 
-def test_multirun_2x2_is_one_parent_with_four_nested_runs(workdir):
+def test_multirun_2x2_is_one_parent_with_four_nested_runs(workdir, cli):
     from mlflow.tracking import MlflowClient
 
     (workdir / "data" / "europarl" / "es-europarl.test.conll02").write_bytes(
         (workdir / "data" / "europarl" / "de-europarl.test.conll02").read_bytes())
-    result = run_cli(["-m", "lang=de,es", "projector.length_ratio_threshold=null,0.8", "aligner=ibm1"], workdir, env(workdir))
-    assert result.returncode == 0, result.stderr
+    status, _, err = cli(["-m", "lang=de,es", "projector.length_ratio_threshold=null,0.8", "aligner=ibm1"], workdir, env(workdir))
+    assert status == 0, err
     job_dirs = sorted(p.parent for p in (workdir / "multirun").glob("*/*/*/metrics.json"))
     assert len(job_dirs) == 4
     client = MlflowClient(tracking_uri=f"sqlite:///{workdir / 'mlflow.db'}")
@@ -69,11 +70,12 @@ def test_multirun_2x2_is_one_parent_with_four_nested_runs(workdir):
     assert (workdir / "from-mlflow" / "table.md").read_text() == table
 
 
-def one_line_error(result) -> str:
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "Traceback" not in result.stderr + result.stdout
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
+def one_line_error(result: tuple[int, str, str]) -> str:
+    status, out, err = result
+    assert status == 1, out + err
+    assert "Traceback" not in err + out
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
     return lines[0]
 
 
@@ -84,39 +86,39 @@ def corrupt(workdir: Path, lang: str, transform) -> Path:
     return path
 
 
-def test_bad_column_count_is_a_one_line_error(workdir):
+def test_bad_column_count_is_a_one_line_error(workdir, cli):
     path = corrupt(workdir, "de", lambda lines: lines[:4] + [lines[4] + "\textra"] + lines[5:])
-    line = one_line_error(run_cli(["lang=de", "logger=none"], workdir, env(workdir)))
+    line = one_line_error(cli(["lang=de", "logger=none"], workdir, env(workdir)))
     assert line.startswith(f"xner: error: {path}:5: expected 2 columns (token and tag), found 3")
 
 
-def test_orphan_i_tag_is_a_one_line_error(workdir):
+def test_orphan_i_tag_is_a_one_line_error(workdir, cli):
     def orphan(lines):
         index = next(i for i, l in enumerate(lines) if l.endswith("\tO"))
         lines[index] = lines[index][:-1] + "I-LOC"
         return lines
 
     path = corrupt(workdir, "en", orphan)
-    line = one_line_error(run_cli(["lang=de", "logger=none"], workdir, env(workdir)))
+    line = one_line_error(cli(["lang=de", "logger=none"], workdir, env(workdir)))
     assert re.match(rf"xner: error: {re.escape(str(path))}:\d+: orphan I-LOC after", line)
-    repaired = run_cli(["lang=de", "logger=none", "data.repair_iob=true", "aligner=ibm1"], workdir, env(workdir))
-    assert repaired.returncode == 0, repaired.stderr
+    status, _, err = cli(["lang=de", "logger=none", "data.repair_iob=true", "aligner=ibm1"], workdir, env(workdir))
+    assert status == 0, err
 
 
-def test_parallel_files_of_different_lengths_are_a_one_line_error(workdir):
+def test_parallel_files_of_different_lengths_are_a_one_line_error(workdir, cli):
     data = workdir / "data"
     (data / "extra.en").write_text("anna\nberlin\n", encoding="utf-8")
     (data / "extra.de").write_text("anna\n", encoding="utf-8")
     override = f"aligner.extra_parallel=[{{source:{data / 'extra.en'},target:{data / 'extra.de'}}}]"
-    line = one_line_error(run_cli(["lang=de", "logger=none", "aligner=ibm1", override], workdir, env(workdir)))
+    line = one_line_error(cli(["lang=de", "logger=none", "aligner=ibm1", override], workdir, env(workdir)))
     assert line.startswith(f"xner: error: {data / 'extra.en'}:2: parallel files differ in length")
     corrupt(workdir, "de", lambda lines: lines[: len(lines) // 2])
-    line = one_line_error(run_cli(["lang=de", "logger=none", "aligner=ibm1"], workdir, env(workdir)))
+    line = one_line_error(cli(["lang=de", "logger=none", "aligner=ibm1"], workdir, env(workdir)))
     assert "parallel files differ in length" in line and "de-europarl.test.conll02 has" in line
 
 
-def test_unknown_language_lists_the_choices(workdir):
-    result = run_cli(["lang=xx", "logger=none"], workdir, env(workdir))
-    assert result.returncode == 1
-    assert "Could not find 'lang/xx'" in result.stderr and "swa" in result.stderr
-    assert "Traceback" not in result.stderr
+def test_unknown_language_lists_the_choices(workdir, cli):
+    status, _, err = cli(["lang=xx", "logger=none"], workdir, env(workdir))
+    assert status == 1
+    assert "Could not find 'lang/xx'" in err and "swa" in err
+    assert "Traceback" not in err

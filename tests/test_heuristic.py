@@ -2,7 +2,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xner.align.base import Alignment
+from xner.data.alignment import Alignment
 from xner.data.iob import iob2_problems, spans_to_tags
 from xner.data.records import EntitySpan, Sentence
 from xner.project.base import ProjectionStats

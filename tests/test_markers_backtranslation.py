@@ -4,7 +4,7 @@ import pytest
 
 from xner.data.records import EntitySpan, Sentence
 from xner.errors import ConfigError
-from xner.pipeline.runner import run
+from xner.run import run
 from xner.translate.markers import fuzzy_find, mark, read_marked, recover_entities
 
 SOURCE = Sentence(("Mr", "Prodi", "visited", "New", "York"), (EntitySpan(1, 2, "PER"), EntitySpan(3, 5, "LOC")))
@@ -41,34 +41,34 @@ def test_fuzzy_find_respects_taken_words_and_threshold():
 
 
 def test_tgt2tgt_pipeline_with_a_marker_translator(compose_cfg):
-    overrides = ["alignment_mode=tgt2tgt", "+back_translator._target_=tests.synthetic.DictionaryTranslator", "aligner=ibm1"]
+    overrides = ["experiment.alignment_mode=tgt2tgt", "+back_translator._target_=tests.synthetic.DictionaryTranslator", "aligner=ibm1"]
     metrics = run(compose_cfg(*overrides))
     assert metrics["tgt2tgt/markers_share"] == 1.0
     # the back-translation equals the target sentence here, so same-language alignment is trivial
     assert metrics["projection/f1"] > 0.95
-    dropped = run(compose_cfg("alignment_mode=tgt2tgt", "+back_translator._target_=tests.synthetic.MarkerDroppingTranslator", "aligner=ibm1"))
+    dropped = run(compose_cfg("experiment.alignment_mode=tgt2tgt", "+back_translator._target_=tests.synthetic.MarkerDroppingTranslator", "aligner=ibm1"))
     assert dropped["tgt2tgt/markers_share"] == 0.0 and dropped["tgt2tgt/fuzzy_share"] > 0.9
 
 
 def test_unknown_alignment_mode_and_missing_back_translator(compose_cfg):
-    with pytest.raises(ConfigError, match=r"unknown alignment_mode 'both' \(valid choices: src2tgt, tgt2tgt\)"):
-        run(compose_cfg("alignment_mode=both", "aligner=ibm1"))
+    with pytest.raises(ConfigError, match=r"experiment.alignment_mode: unknown mode 'both' \(valid choices: src2tgt, tgt2tgt\)"):
+        run(compose_cfg("experiment.alignment_mode=both", "aligner=ibm1"))
     with pytest.raises(ConfigError, match="back_translator"):
-        run(compose_cfg("alignment_mode=tgt2tgt", "aligner=ibm1"))
+        run(compose_cfg("experiment.alignment_mode=tgt2tgt", "aligner=ibm1"))
 
 
 @pytest.mark.skipif(shutil.which("apertium") is None, reason="apertium not installed (apt-get install apertium apertium-eng-spa)")
 def test_apertium_keeps_markers_and_line_count():
     from xner.translate.apertium import ApertiumTranslator
 
-    translator = ApertiumTranslator("eng-spa", batch_size=2)
+    translator = ApertiumTranslator(pair="eng-spa", batch_size=2)
     out = translator.translate([mark(SOURCE), ["The", "house", "."], ["Hello"]])
     assert len(out) == 3
     plain, ranges = read_marked(out[0])
     assert ranges is not None and len(ranges) == 2 and "Prodi" in plain
     assert out[1] == ["La", "casa", "."]
     with pytest.raises(ConfigError, match="no language pair 'eng-xxx'"):
-        ApertiumTranslator("eng-xxx")
+        ApertiumTranslator(pair="eng-xxx")
 
 
 def test_missing_apertium_binary_is_a_clear_error():

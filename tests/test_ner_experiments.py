@@ -5,7 +5,7 @@ import pytest
 
 from xner.data.conll import read_conll
 from xner.errors import ConfigError
-from xner.pipeline.runner import run
+from xner.run import run
 
 FAST = ["model.learning_rate=3e-3", "model.head_learning_rate=1e-2", "model.batch_size=8", "model.max_length=32",
         "model.early_stopping_patience=20", "model.freeze_embeddings=false", "trainer.max_epochs=10", "trainer.enable_progress_bar=false"]
@@ -35,10 +35,18 @@ def test_model_transfer_then_projection_share_the_source_model(compose_cfg, ner_
     assert len(projected) == 120 and all(tok for s in projected for tok in s.tokens)
 
 
-def test_projection_with_ilp_and_a_crf_head(compose_cfg, ner_data, word_encoder):
-    metrics = run(compose_cfg("experiment=projection", "lang=swa", "aligner=eflomal", "projector=ilp", "model=tagger_crf",
-                              "data.dev_sentences=20", f"model.encoder={word_encoder}", *FAST))
+def test_user_command_projects_with_ilp_and_says_where_the_time_went(compose_cfg, ner_data, word_encoder, caplog):
+    """`projector=ilp lang=swa` (no experiment named: the language picks projection), here with a CRF head."""
+    with caplog.at_level("INFO"):
+        metrics = run(compose_cfg("projector=ilp", "lang=swa", "aligner=eflomal", "model=tagger_crf",
+                                  "data.dev_sentences=20", f"model.encoder={word_encoder}", *FAST))
     assert metrics["projection/projected_share"] > 0.8 and metrics["test/f1"] > 0.5
+    assert "projection/objective" in metrics  # the ILP projector ran
+    summary = next(r.getMessage() for r in caplog.records if r.getMessage().startswith("time: "))
+    for stage in ("train_source", "label", "translate", "align", "project", "train", "predict test"):
+        assert f"\n  {stage} " in summary, summary
+    assert "computed (cached for later runs)" in summary
+    assert any("stage train_source: training" in r.getMessage() for r in caplog.records)
 
 
 def test_projection_config_errors_come_before_any_work(compose_cfg, ner_data, word_encoder):
@@ -67,7 +75,7 @@ def test_same_config_and_seed_give_identical_metrics_on_cpu(compose_cfg, ner_dat
 def test_held_out_dev_sentences_are_a_count_or_a_fraction(setting, expected):
     from omegaconf import OmegaConf
 
-    from xner.pipeline.parallel_projection import hold_out
+    from xner.stages.projection import hold_out
 
     assert hold_out(OmegaConf.create({"data": {"dev_sentences": setting}}), list(range(120))) == expected
     for bad in (-1, 120, 0.999):
@@ -76,8 +84,8 @@ def test_held_out_dev_sentences_are_a_count_or_a_fraction(setting, expected):
 
 
 def test_parallel_text_from_several_splits_where_a_pair_has_no_train_split(compose_cfg, data_root):
-    from xner.pipeline.parallel_projection import parallel_words
-    from xner.pipeline.validate import check_datasets
+    from xner.stages.projection import parallel_words
+    from xner.runtime.validate import check_datasets
 
     folder = data_root / "mafand" / "en-kin"
     folder.mkdir(parents=True)

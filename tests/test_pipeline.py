@@ -4,7 +4,7 @@ import pytest
 from omegaconf import OmegaConf
 
 from xner.errors import ConfigError, MissingDataError
-from xner.pipeline.runner import run
+from xner.run import run
 from xner.project.heuristic import HeuristicProjector
 
 
@@ -77,7 +77,10 @@ def test_mlflow_run_gets_params_tags_metrics_and_config(compose_cfg, tmp_path):
 
 
 def test_unknown_language_for_a_dataset_and_missing_data(compose_cfg, tmp_path):
-    with pytest.raises(ConfigError, match=r"europarl' has no lang 'swa' \(valid choices: de, en, es\)"):
+    with pytest.raises(ConfigError, match=r"europarl' has no lang 'swa' for experiment=europarl_intrinsic; name an "
+                                          r"experiment that fits lang=swa \(see --help\) \(valid choices: de, en, es, it\)"):
+        run(compose_cfg("experiment=europarl_intrinsic", "lang=swa"))
+    with pytest.raises(MissingDataError, match="masakhaner2/swa/test.txt' not found"):  # lang=swa alone: projection
         run(compose_cfg("lang=swa"))
     with pytest.raises(MissingDataError, match="es-europarl.test.conll02' not found"):
         run(compose_cfg("lang=es"))

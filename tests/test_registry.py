@@ -43,7 +43,7 @@ def test_missing_file_says_where_it_looked_and_how_to_get_it(tmp_path, monkeypat
 def test_unknown_dataset_or_field_lists_choices():
     with pytest.raises(ConfigError, match=r"unknown dataset 'wikiner' \(valid choices: .*europarl"):
         resolve("wikiner")
-    with pytest.raises(ConfigError, match=r"has no lang 'swa' \(valid choices: de, en, es\)"):
+    with pytest.raises(ConfigError, match=r"has no lang 'swa' \(valid choices: de, en, es, it\)"):
         resolve("europarl", lang="swa")
 
 

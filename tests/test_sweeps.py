@@ -45,7 +45,7 @@ def test_languages_x_methods_covers_every_masakhaner_language_with_parallel_data
     langs = set(str(cfg.hydra.sweeper.params.lang).split(","))
     with_parallel = {lang for lang in MASAKHANER_LANGS if any(pair.endswith(f"-{lang}") for pair in MAFAND_PAIRS)}
     assert langs == with_parallel and len(langs) >= 6
-    assert set(str(cfg.hydra.sweeper.params.projector).split(",")) == {"heuristic", "ilp"}
+    assert set(str(cfg.hydra.sweeper.params.experiment).split(",")) == {"projection_heuristic", "projection_ilp"}
 
 
 def test_readme_documents_the_launchers():
@@ -58,24 +58,25 @@ METHODS = {"projection_heuristic": "projection", "projection_ilp": "projection",
            "model_transfer": "model_transfer", "supervised": "supervised"}
 
 
-def test_every_method_preset_composes_into_its_experiment():
-    assert set(METHODS) == {p.stem for p in (CONF_DIR / "method").glob("*.yaml")} - {"none"}
+def test_every_method_preset_is_an_experiment_that_composes_into_its_pipeline():
+    assert not (CONF_DIR / "method").exists()  # one preset layer: experiment/
+    assert set(METHODS) <= {p.stem for p in (CONF_DIR / "experiment").glob("*.yaml")}
     for method, pipeline in METHODS.items():
-        cfg = compose_with_hydra(f"method={method}", "lang=swa")
+        cfg = compose_with_hydra(f"experiment={method}", "lang=swa")
         assert cfg.experiment.pipeline == pipeline
-    assert compose_with_hydra("method=projection_ilp").projector._target_.endswith("CandidateMatchingProjector")
-    assert list(compose_with_hydra("method=teacher_student_multi").teacher_student.teachers) == ["en", "de", "es", "nl", "fr"]
+    assert compose_with_hydra("experiment=projection_ilp", "lang=swa").projector._target_.endswith("CandidateMatchingProjector")
+    assert list(compose_with_hydra("experiment=teacher_student_multi").experiment.teachers) == ["en", "de", "es", "nl", "fr"]
 
 
 def test_teacher_student_vs_projection_compares_methods_on_three_languages():
     params = compose_with_hydra("sweep=teacher_student_vs_projection").hydra.sweeper.params
-    methods = str(params.method).split(",")
+    methods = str(params.experiment).split(",")
     assert set(methods) <= set(METHODS) and {"projection_heuristic", "teacher_student_single", "teacher_student_multi"} <= set(methods)
     assert len(str(params.lang).split(",")) >= 3
 
 
 def test_scaling_sweep_leaves_training_data_at_every_size():
-    from xner.pipeline.parallel_projection import hold_out
+    from xner.stages.projection import hold_out
 
     cfg = compose_with_hydra("sweep=scaling", "lang=swa")
     for size in str(cfg.hydra.sweeper.params["data.max_sentences"]).split(","):

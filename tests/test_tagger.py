@@ -10,6 +10,7 @@ from tests.synthetic import make_corpus
 from xner.data.records import EntitySpan, Sentence
 from xner.errors import InputError
 from xner.models.crf import LinearChainCRF
+from xner.stages.ner import dev_f1
 from xner.models.tagging_data import (
     IGNORE,
     LengthBucketSampler,
@@ -169,7 +170,7 @@ def test_train_keeps_best_dev_weights_and_round_trips_through_a_file(word_encode
 
     train, _ = make_corpus(80, seed=4)
     dev, _ = make_corpus(20, seed=5)
-    model, stats = train_tagger({**MODEL_CFG, "encoder": word_encoder}, TRAINER_CFG, ["PER", "ORG", "LOC"], train, dev, tmp_path)
+    model, stats = train_tagger({**MODEL_CFG, "encoder": word_encoder}, TRAINER_CFG, ["PER", "ORG", "LOC"], train, dev, tmp_path, dev_score=dev_f1)
     assert stats["train/steps"] == 6 * 10 and stats["train/examples_per_second"] > 0 and stats["train/peak_rss_mb"] > 0
     predictions = predict(model, dev, 32)
     assert evaluate_sentences(dev, predictions)["f1"] == pytest.approx(stats["dev/best_f1"])  # the restored weights are the best
@@ -224,19 +225,19 @@ def test_data_module_reads_conll_files_and_training_runs_without_dev(word_encode
     batches = list(data.train_dataloader())
     assert sum(len(b["input_ids"]) for b in batches) == 20 and data.val_dataloader() == []
     _, stats = train_tagger({**MODEL_CFG, "encoder": word_encoder}, {**TRAINER_CFG, "max_epochs": 1}, ["PER", "ORG", "LOC"],
-                            train, [], tmp_path)
+                            train, [], tmp_path, dev_score=dev_f1)
     assert stats["train/steps"] == 3 and "dev/best_f1" not in stats  # no dev data: the last weights are kept
     assert stats["train/split_sentences"] == 0 and stats["train/truncated_words"] == 0
     _, stats = train_tagger({**MODEL_CFG, "encoder": word_encoder}, {**TRAINER_CFG, "max_epochs": 1, "min_steps": 7},
-                            ["PER", "ORG", "LOC"], train, [], tmp_path)
+                            ["PER", "ORG", "LOC"], train, [], tmp_path, dev_score=dev_f1)
     assert stats["train/steps"] == 9 and stats["train/epochs"] == 3  # min_steps goes past max_epochs, in whole epochs
 
     # sentences longer than max_length: split into pieces (the default) or truncated, either way counted
     long = [Sentence(sum((s.tokens for s in train[i:i + 4]), ()), ()) for i in range(0, 20, 4)]
     one_epoch = {**TRAINER_CFG, "max_epochs": 1}
-    _, split = train_tagger({**MODEL_CFG, "encoder": word_encoder, "max_length": 8}, one_epoch, ["PER"], long, [], tmp_path)
+    _, split = train_tagger({**MODEL_CFG, "encoder": word_encoder, "max_length": 8}, one_epoch, ["PER"], long, [], tmp_path, dev_score=dev_f1)
     _, cut = train_tagger({**MODEL_CFG, "encoder": word_encoder, "max_length": 8, "long_sentences": "truncate"}, one_epoch,
-                          ["PER"], long, [], tmp_path)
+                          ["PER"], long, [], tmp_path, dev_score=dev_f1)
     assert split["train/split_sentences"] == 5 and split["train/truncated_words"] == 0 and split["train/sentences"] > 5
     assert cut["train/split_sentences"] == 0 and cut["train/truncated_words"] == sum(len(x) - 6 for x in long)
 

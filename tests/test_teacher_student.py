@@ -8,8 +8,8 @@ from tests.test_ner_experiments import FAST
 from xner.data.conll import write_conll
 from xner.data.records import EntitySpan, Sentence
 from xner.errors import ConfigError
-from xner.pipeline.runner import run
-from xner.pipeline.teacher_student import (
+from xner.run import run
+from xner.experiments.teacher_student import (
     argmax_sentences,
     load_distributions,
     mix,
@@ -46,8 +46,8 @@ def test_single_source_teacher_student_end_to_end(compose_cfg, ts_data, word_enc
 
 
 def test_multi_source_weighted_with_projection(compose_cfg, ts_data, word_encoder, tmp_path):
-    metrics = run(compose_cfg("experiment=teacher_student", "lang=swa", "data.dev_sentences=20", "teacher_student.teachers=[en,de]",
-                              "+teacher_student.weights={en: 3, de: 1}", "teacher_student.projection_weight=0.5", "aligner=eflomal",
+    metrics = run(compose_cfg("experiment=teacher_student", "lang=swa", "data.dev_sentences=20", "experiment.teachers=[en,de]",
+                              "experiment.weights={en: 3, de: 1}", "experiment.projection_weight=0.5", "aligner=eflomal",
                               f"model.encoder={word_encoder}", *FAST))
     assert len(list((tmp_path / "cache" / "train_source").glob("*.pt"))) == 2  # one teacher per source language
     assert metrics["data/teacher/de/train_sentences"] == 60 and metrics["projection/projected_share"] > 0.8
@@ -55,10 +55,10 @@ def test_multi_source_weighted_with_projection(compose_cfg, ts_data, word_encode
 
 
 @pytest.mark.parametrize("override, message", [
-    ("teacher_student.teachers=[xx]", "no labelled NER corpus for teacher"),
-    ("teacher_student.teachers=[]", "teachers is empty"),
+    ("experiment.teachers=[xx]", "no labelled NER corpus for teacher"),
+    ("experiment.teachers=[]", "teachers is empty"),
     ("model.head=crf", "head=linear"),
-    ("teacher_student.projection_weight=2", r"in \[0, 1\]"),
+    ("experiment.projection_weight=2", r"in \[0, 1\]"),
 ])
 def test_config_errors(compose_cfg, ts_data, word_encoder, override, message):
     with pytest.raises(ConfigError, match=message):

@@ -5,7 +5,7 @@ import pytest
 from tests.synthetic import make_corpus
 from xner.data.conll import write_conll
 from xner.errors import ConfigError
-from xner.pipeline.runner import run
+from xner.run import run
 from xner.translate.codes import guess_family, model_code
 
 
@@ -51,16 +51,16 @@ def test_translate_train_alignment_and_markers(compose_cfg, conll_source):
     second = run(compose_cfg(*base))
     assert second["stage/translate/cache_hit"] == 1.0  # the second run translates nothing
     assert "translate/sentences_per_second" not in second
-    markers = run(compose_cfg(*base, "projection_method=markers"))
+    markers = run(compose_cfg(*base, "experiment.projection_method=markers"))
     assert markers["markers/by_markers"] == markers["data/source_entities"] and markers["projection/projected_share"] == 1.0
     dropped = run(compose_cfg("experiment=translate_train", "translator=parallel", "~translator",
-                              "+translator._target_=tests.synthetic.MarkerDroppingTranslator", "projection_method=markers"))
+                              "+translator._target_=tests.synthetic.MarkerDroppingTranslator", "experiment.projection_method=markers"))
     assert dropped["markers/by_markers"] == 0 and dropped["markers/by_fuzzy_match"] > 0
 
 
 def test_translate_train_rejects_unknown_method(compose_cfg, conll_source):
-    with pytest.raises(ConfigError, match=r"unknown projection_method 'copy' \(valid choices: alignment, markers\)"):
-        run(compose_cfg("experiment=translate_train", "projection_method=copy"))
+    with pytest.raises(ConfigError, match=r"experiment.projection_method: unknown method 'copy' \(valid choices: alignment, markers\)"):
+        run(compose_cfg("experiment=translate_train", "experiment.projection_method=copy"))
 
 
 def test_translate_test_pipeline(compose_cfg, data_root):

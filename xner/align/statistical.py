@@ -13,7 +13,8 @@ from typing import Sequence
 
 import numpy as np
 
-from xner.align.base import Aligner, Alignment, Words
+from xner.align.base import Aligner, Words
+from xner.data.alignment import Alignment
 from xner.align.symmetrize import SYMMETRIZATIONS, symmetrize
 from xner.data.parallel import read_parallel
 from xner.errors import ConfigError

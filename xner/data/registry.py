@@ -74,10 +74,10 @@ DATASETS: dict[str, DatasetSpec] = {
             {"lang": ("amh", "ibo", "kin", "swa", "yor"), "split": _SPLITS},
         ),
         DatasetSpec(
-            "europarl", "Europarl NER evaluation corpus: 799 line-parallel sentences (PER/ORG/LOC/MISC)",
+            "europarl", "Europarl NER evaluation corpus: 799 line-parallel sentences (en, de, es, it; PER/ORG/LOC/MISC)",
             "europarl/{lang}-europarl.test.conll02", "github ixa-ehu/ner-evaluation-corpus-europarl, Europarl terms",
             _GITHUB_RAW + "/ixa-ehu/ner-evaluation-corpus-europarl/HEAD/{lang}-europarl.test.conll02",
-            {"lang": ("en", "de", "es")},
+            {"lang": ("en", "de", "es", "it")},
         ),
         DatasetSpec(
             "mafand", "MAFAND-MT human news translations, line-aligned, untokenised",

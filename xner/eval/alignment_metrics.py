@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from xner.align.base import Alignment
+from xner.data.alignment import Alignment
 from xner.data.parallel import check_same_length
 from xner.data.textfile import iter_lines
 from xner.errors import InputError

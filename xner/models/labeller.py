@@ -51,7 +51,7 @@ class TaggerLabeller(Labeller):
     With `checkpoint: null` the pipeline first trains one on the source NER data (a cached stage)."""
 
     def __init__(self, checkpoint: str | None = None, max_length: int = 256, batch_size: int = 64, device: str = "auto",
-                 models_dir: str | None = None, model=None):
+                 model=None):
         from xner.models.encoder import pick_device
 
         if model is None:
@@ -59,7 +59,7 @@ class TaggerLabeller(Labeller):
                 raise ConfigError("labeller=tagger needs labeller.checkpoint=<model .pt file> in this experiment")
             from xner.models.training import load_tagger
 
-            model = load_tagger(checkpoint, models_dir)
+            model = load_tagger(checkpoint)
         self.model = model.to(pick_device(device))
         self.max_length, self.batch_size = max_length, batch_size
 

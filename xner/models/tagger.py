@@ -3,7 +3,7 @@ first subword, then a linear or CRF head; AdamW with linear warm-up and decay; d
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import pytorch_lightning as pl
@@ -13,7 +13,6 @@ from torch import nn
 from xner.data.iob import repair_iob2, tags_to_spans
 from xner.data.records import Sentence
 from xner.errors import ConfigError
-from xner.eval.ner_metrics import evaluate_tags
 from xner.models.crf import LinearChainCRF
 from xner.models.tagging_data import IGNORE
 
@@ -25,7 +24,7 @@ class TokenTagger(pl.LightningModule):
 
     def __init__(self, encoder: str, tags: Sequence[str], head: str = "linear", learning_rate: float = 5e-5,
                  head_learning_rate: float | None = None, weight_decay: float = 0.01, warmup_ratio: float = 0.1,
-                 dropout: float = 0.1, freeze_embeddings: bool = False, models_dir: str | None = None):
+                 dropout: float = 0.1, freeze_embeddings: bool = False):
         super().__init__()
         from transformers import AutoModel
 
@@ -36,12 +35,15 @@ class TokenTagger(pl.LightningModule):
         self.save_hyperparameters()
         self.tags = list(tags)
         # from_pretrained returns eval mode; Lightning would keep it so (no dropout while training)
-        self.encoder = AutoModel.from_pretrained(resolve_model(encoder, models_dir), add_pooling_layer=False).train()
+        self.encoder = AutoModel.from_pretrained(resolve_model(encoder), add_pooling_layer=False).train()
         if freeze_embeddings:
             self.encoder.get_input_embeddings().weight.requires_grad = False
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(self.encoder.config.hidden_size, len(self.tags))
         self.crf = LinearChainCRF(self.tags) if head == "crf" else None
+        # model selection score over dev tags (gold, predicted) -> float, given by the trainer's caller
+        # (the reported metric lives in xner.eval, a layer above models)
+        self.dev_score: Callable[[list[list[str]], list[list[str]]], float] | None = None
         self._dev_gold: list[list[str]] = []
         self._dev_pred: list[list[str]] = []
 
@@ -93,8 +95,8 @@ class TokenTagger(pl.LightningModule):
         self._dev_pred += pred
 
     def on_validation_epoch_end(self):
-        if self._dev_gold:
-            self.log("dev/f1", evaluate_tags(self._dev_gold, self._dev_pred)["f1"], prog_bar=True)
+        if self._dev_gold and self.dev_score is not None:
+            self.log("dev/f1", self.dev_score(self._dev_gold, self._dev_pred), prog_bar=True)
         self._dev_gold, self._dev_pred = [], []
 
     def configure_optimizers(self):

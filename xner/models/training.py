@@ -9,7 +9,7 @@ import pickle
 import resource
 import time
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pytorch_lightning as pl
@@ -50,19 +50,19 @@ class KeepBest(pl.Callback):
             log.info("restored the best weights (epoch %d, %s %.4f)", self.best_epoch, self.monitor, self.best_score)
 
 
-def build_tagger(model_cfg: Mapping[str, Any], labels: Sequence[str], models_dir: str | None = None) -> TokenTagger:
+def build_tagger(model_cfg: Mapping[str, Any], labels: Sequence[str]) -> TokenTagger:
     options = {name: model_cfg[name] for name in MODEL_OPTIONS if name in model_cfg}
-    model = TokenTagger(model_cfg["encoder"], tag_set(labels), models_dir=models_dir, **options)
-    model.tokenizer = _tokenizer(model_cfg["encoder"], models_dir)
+    model = TokenTagger(model_cfg["encoder"], tag_set(labels), **options)
+    model.tokenizer = _tokenizer(model_cfg["encoder"])
     return model
 
 
-def _tokenizer(encoder: str, models_dir: str | None):
+def _tokenizer(encoder: str):
     from transformers import AutoTokenizer
 
     from xner.models.encoder import resolve_model
 
-    return AutoTokenizer.from_pretrained(resolve_model(encoder, models_dir))
+    return AutoTokenizer.from_pretrained(resolve_model(encoder))
 
 
 def _peak_memory_mb(device: torch.device) -> dict[str, float]:
@@ -73,16 +73,18 @@ def _peak_memory_mb(device: torch.device) -> dict[str, float]:
 
 
 def train_tagger(model_cfg: Mapping[str, Any], trainer_cfg: Mapping[str, Any], labels: Sequence[str], train: Sequence[Sentence],
-                 dev: Sequence[Sentence], output_dir: str | Path, seed: int = 13, models_dir: str | None = None,
+                 dev: Sequence[Sentence], output_dir: str | Path, *, dev_score: Callable[[list, list], float], seed: int = 13,
                  train_soft_labels: Sequence[np.ndarray] | None = None) -> tuple[TokenTagger, dict[str, float]]:
     """Train on `train` (its spans, or `train_soft_labels` distributions per word), keep the weights
-    with the best dev F1 (the last ones without dev data); returns the model and its figures."""
+    with the best `dev_score` (dev gold tags, predicted tags -> F1; the last weights without dev data);
+    returns the model and its figures."""
     from pytorch_lightning.callbacks import EarlyStopping
 
     if not train:
         raise InputError("training data", "no training sentences")
     pl.seed_everything(seed, workers=True)
-    model = build_tagger(model_cfg, labels, models_dir)
+    model = build_tagger(model_cfg, labels)
+    model.dev_score = dev_score
     split = {"train": 0, "dev": 0}
     if model_cfg.get("long_sentences", "split") == "split":
         train, train_soft_labels, split["train"] = split_to_fit(model.tokenizer, train, model_cfg["max_length"], train_soft_labels)
@@ -134,7 +136,7 @@ def save_tagger(model: TokenTagger, path: str | Path) -> None:
         torch.save(payload, handle)
 
 
-def load_tagger(path: str | Path, models_dir: str | None = None, device: str = "cpu") -> TokenTagger:
+def load_tagger(path: str | Path, device: str = "cpu") -> TokenTagger:
     """A tagger saved by `save_tagger`, its encoder rebuilt from `hparams.encoder`."""
     try:
         payload = torch.load(path, map_location="cpu", weights_only=False)
@@ -143,12 +145,13 @@ def load_tagger(path: str | Path, models_dir: str | None = None, device: str = "
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise InputError(path, f"not an xner NER model file (expected format {FORMAT})")
     hparams = dict(payload["hparams"])
-    model = TokenTagger(**{**hparams, "tags": payload["tags"]}, models_dir=models_dir)
+    hparams.pop("models_dir", None)  # written by older versions
+    model = TokenTagger(**{**hparams, "tags": payload["tags"]})
     missing, unexpected = model.load_state_dict(payload["state"], strict=False)
     frozen = {name for name, parameter in model.named_parameters() if not parameter.requires_grad}
     if unexpected or set(missing) - frozen:
         raise InputError(path, f"weights do not fit the model (missing {sorted(set(missing) - frozen)[:3]}, unexpected {unexpected[:3]})")
-    model.tokenizer = _tokenizer(hparams["encoder"], models_dir)
+    model.tokenizer = _tokenizer(hparams["encoder"])
     model.train_stats = dict(payload.get("train_stats", {}))
     return model.to(device).eval()
 

@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from xner.align.base import Alignment
+from xner.data.alignment import Alignment
 from xner.data.records import EntitySpan, Sentence
 from xner.progress import progress
 

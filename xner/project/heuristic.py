@@ -6,7 +6,7 @@ from typing import Sequence
 
 import numpy as np
 
-from xner.align.base import Alignment
+from xner.data.alignment import Alignment
 from xner.data.records import EntitySpan, Sentence
 from xner.errors import ConfigError
 from xner.project.base import Projector

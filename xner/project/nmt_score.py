@@ -27,7 +27,7 @@ class TranslationScorer(MatchingScorer):
 
     def _load(self):
         if self._model is None:
-            from xner.models.encoder import load_seq2seq
+            from xner.translate.seq2seq import load_seq2seq
 
             self.tokenizer, self._model, self.device = load_seq2seq(self.model_name, self.device_name, self.dtype_name)
         return self._model

@@ -1,1 +1,1 @@
-"""Reports over many runs: a language x method table (Markdown, CSV) and plots (PNG)."""
+"""Layer 8, entry: reports over many runs (`python -m xner.report`): language x method tables (Markdown, CSV) and plots."""

@@ -16,6 +16,15 @@ LANGUAGES: dict[str, tuple[str, str | None]] = {
     "xho": ("xho_Latn", "xh"), "yor": ("yor_Latn", "yo"), "zul": ("zul_Latn", "zu"),
 }
 FAMILIES = ("nllb", "m2m", "marian")
+# ids whose ISO 639-3 code (Apertium's pair names) differs from the id; 3-letter ids are their own code
+ISO639_3 = {"en": "eng", "de": "deu", "es": "spa", "fr": "fra", "nl": "nld", "pt": "por", "it": "ita", "ca": "cat", "gl": "glg"}
+
+
+def iso639_3(lang: str) -> str:
+    """The ISO 639-3 code of a framework language id (en -> eng, swa -> swa)."""
+    if lang in ISO639_3 or len(lang) == 3:
+        return ISO639_3.get(lang, lang)
+    raise ConfigError(f"no ISO 639-3 code known for language '{lang}'", sorted(ISO639_3))
 
 
 def model_code(lang: str, family: str) -> str | None:

@@ -9,7 +9,11 @@ from xner.translate.base import Translator, Words
 
 
 class ParallelTranslator(Translator):
-    """Returns the given target sentences (gold parallel data such as Europarl or MAFAND-MT)."""
+    """Returns the given target sentences (gold parallel data such as Europarl or MAFAND-MT); the
+    direction (`src_lang` -> `tgt_lang`) is the corpus' own and only recorded."""
+
+    def __init__(self, src_lang: str = "en", tgt_lang: str | None = None):
+        self.src_lang, self.tgt_lang = src_lang, tgt_lang
 
     def translate(self, sources: Sequence[Words], references: Sequence[Words] | None = None) -> list[list[str]]:
         if references is None:

@@ -6,11 +6,27 @@ import logging
 from typing import Sequence
 
 from xner.data.tokenize import split_words
+from xner.errors import ConfigError
+from xner.models.encoder import pick_device, pick_dtype
 from xner.progress import progress
 from xner.translate.base import Translator, Words
 from xner.translate.codes import guess_family, model_code
 
 log = logging.getLogger(__name__)
+
+
+def load_seq2seq(model: str, device: str = "auto", dtype: str = "auto"):
+    """(tokenizer, model in eval mode on its device, device) for a transformers seq2seq model."""
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(model)
+        network = AutoModelForSeq2SeqLM.from_pretrained(model)
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"cannot load translation model '{model}' ({str(error).splitlines()[0]}); "
+                          "offline, use translator=apertium or translator=parallel") from None
+    device = pick_device(device)
+    return tokenizer, network.to(device, dtype=pick_dtype(dtype, device)).eval(), device
 
 
 class Seq2SeqTranslator(Translator):
@@ -28,8 +44,6 @@ class Seq2SeqTranslator(Translator):
 
     def _load(self):
         if self._model is None:
-            from xner.models.encoder import load_seq2seq
-
             self.tokenizer, self._model, self.device = load_seq2seq(self.model_name, self.device_name, self.dtype_name)
             if self.src_code and hasattr(self.tokenizer, "src_lang"):
                 self.tokenizer.src_lang = self.src_code

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import logging
 
-from omegaconf import DictConfig
-
 from xner.data.registry import resolve
 from xner.eval.alignment_metrics import alignment_scores, load_gold_set
 from xner.io import file_sha256
-from xner.pipeline.components import build
-from xner.pipeline.context import RunContext
-from xner.pipeline.stages import (
-    align_stage,
-    log_rate,
-)
+from xner.runtime.context import RunContext
+from xner.stages.projection import align_stage, log_rate
 
 log = logging.getLogger(__name__)
 
 
-def alignment_eval(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
+def run(ctx: RunContext) -> dict[str, float]:
+    cfg = ctx.cfg
     pair = str(cfg.data.pair)
     download = bool(cfg.data.get("download", False))
     pairs_path = resolve("align_gold", data_dir=cfg.paths.data_dir, download=download, pair=pair, kind="src-tgt")
@@ -28,9 +23,9 @@ def alignment_eval(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
     if cfg.data.max_sentences:
         pairs, gold = pairs[: cfg.data.max_sentences], gold[: cfg.data.max_sentences]
     log.info("alignment gold set %s: %d sentence pairs from %s", pair, len(pairs), pairs_path)
-    aligner = build(cfg.aligner, "aligner")
+    aligner = ctx.build("aligner")
     upstream = {"pairs": file_sha256(pairs_path), "max_sentences": cfg.data.max_sentences}
-    result = align_stage(ctx, cfg, aligner, upstream, [s for s, _ in pairs], [t for _, t in pairs])
+    result = align_stage(ctx, aligner, upstream, [s for s, _ in pairs], [t for _, t in pairs])
     metrics = {f"alignment/{name}": value for name, value in alignment_scores(result.value, gold).items()}
     metrics["data/sentences"] = len(pairs)
     metrics["data/gold_links_dropped"] = dropped

@@ -6,39 +6,30 @@ from __future__ import annotations
 
 import logging
 
-from omegaconf import DictConfig
-
 from xner.data.conll import read_conll, write_conll
 from xner.data.tokenize import repair_mojibake
 from xner.eval.ner_metrics import evaluate_sentences
 from xner.io import file_sha256
-from xner.pipeline.artifacts import load_words, save_words
-from xner.pipeline.components import build
-from xner.pipeline.context import RunContext
-from xner.pipeline.ner_stages import build_labeller
-from xner.pipeline.stages import (
-    align_stage,
-    as_dict,
-    label_map,
-    log_rate,
-    project_stage,
-    read_corpus,
-    resolve_corpus_file,
-)
+from xner.runtime.artifacts import load_words, save_words
+from xner.runtime.context import RunContext
+from xner.stages.corpus import as_dict, label_map, read_corpus, resolve_corpus_file
+from xner.stages.ner import build_labeller
+from xner.stages.projection import align_stage, log_rate, project_stage
 
 log = logging.getLogger(__name__)
 
 
-def translate_test(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
-    target_path = resolve_corpus_file(cfg.data.target, cfg)
-    gold = read_corpus(target_path, cfg)
+def run(ctx: RunContext) -> dict[str, float]:
+    cfg = ctx.cfg
+    target_path = resolve_corpus_file(cfg, cfg.data.target)
+    gold = read_corpus(cfg, target_path)
     if cfg.data.max_sentences:
         gold = gold[: cfg.data.max_sentences]
     ctx.log_metrics({"data/sentences": len(gold), "data/gold_entities": sum(len(s.spans) for s in gold)})
     words_key = {"target": file_sha256(target_path), "max_sentences": cfg.data.max_sentences}
-    translator = build(cfg.translator, "translator")
-    aligner, projector = build(cfg.aligner, "aligner"), build(cfg.projector, "projector")
-    labeller, labeller_key = build_labeller(ctx, cfg)
+    translator = ctx.build("translator")
+    aligner, projector = ctx.build("aligner"), ctx.build("projector")
+    labeller, labeller_key = build_labeller(ctx)
 
     fix = bool(cfg.data.get("fix_mojibake", False))  # repairs the MT input only; gold words are scored as they are
     inputs = [[repair_mojibake(w) for w in s.tokens] if fix else list(s.tokens) for s in gold]
@@ -48,8 +39,9 @@ def translate_test(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
     labelled = ctx.stage("label", {"labeller": labeller_key, "translation": translation.key},
                          lambda: label_map(cfg).map_corpus(labeller.label(translation.value)),
                          lambda value, path: write_conll(path, value), read_conll, ".conll")
-    alignment = align_stage(ctx, cfg, aligner, {"translation": translation.key}, [s.tokens for s in labelled.value], [g.tokens for g in gold])
-    projection = project_stage(ctx, cfg, projector, {"alignment": alignment.key, "labels": labelled.key}, labelled.value,
+    alignment = align_stage(ctx, aligner, {"translation": translation.key}, [s.tokens for s in labelled.value],
+                            [g.tokens for g in gold])
+    projection = project_stage(ctx, projector, {"alignment": alignment.key, "labels": labelled.key}, labelled.value,
                                [g.tokens for g in gold], alignment.value)
     labelled_entities = sum(len(s.spans) for s in labelled.value)
     projected_entities = sum(len(s.spans) for s in projection.value)

@@ -1,5 +1,5 @@
 """Intrinsic projection quality: gold source entities projected onto the gold parallel target
-sentence, scored with seqeval against the target's gold entities (e.g. Europarl en -> de/es)."""
+sentence, scored with seqeval against the target's gold entities (e.g. Europarl en -> de/es/it)."""
 
 from __future__ import annotations
 
@@ -13,33 +13,35 @@ from xner.data.records import Sentence
 from xner.errors import ConfigError
 from xner.eval.ner_metrics import evaluate_sentences
 from xner.io import file_sha256
-from xner.pipeline.artifacts import load_marked, load_words, save_marked, save_words
-from xner.pipeline.components import build
-from xner.pipeline.context import RunContext
-from xner.pipeline.stages import (
-    align_stage,
-    as_dict,
-    project_stage,
-    read_corpus,
-    resolve_corpus_file,
-)
+from xner.runtime.artifacts import load_marked, load_words, save_marked, save_words
+from xner.runtime.context import RunContext
+from xner.stages.corpus import as_dict, read_corpus, resolve_corpus_file
+from xner.stages.projection import align_stage, project_stage
 from xner.translate.markers import MarkerStats, translate_with_markers
 
 log = logging.getLogger(__name__)
+MODES = ("src2tgt", "tgt2tgt")
 
 
-def back_translate_entities(cfg: DictConfig, source: list[Sentence]) -> tuple[list[Sentence], MarkerStats]:
+def check(cfg: DictConfig) -> None:
+    if str(cfg.experiment.alignment_mode) not in MODES:
+        raise ConfigError(f"experiment.alignment_mode: unknown mode '{cfg.experiment.alignment_mode}'", list(MODES))
+
+
+def back_translate_entities(ctx: RunContext, source: list[Sentence]) -> tuple[list[Sentence], MarkerStats]:
     """tgt2tgt: translate the marker-wrapped source into the target language and recover its entities."""
-    opening, closing = cfg.tgt2tgt.markers
-    return translate_with_markers(build(cfg.back_translator, "back_translator"), source, opening, closing, cfg.tgt2tgt.fuzzy_threshold)
+    options = ctx.cfg.experiment.tgt2tgt
+    opening, closing = options.markers
+    return translate_with_markers(ctx.build("back_translator"), source, opening, closing, options.fuzzy_threshold)
 
 
-def intrinsic_projection(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
-    source_path = resolve_corpus_file(cfg.data.source, cfg)
-    target_path = resolve_corpus_file(cfg.data.target, cfg)
+def run(ctx: RunContext) -> dict[str, float]:
+    cfg = ctx.cfg
+    source_path = resolve_corpus_file(cfg, cfg.data.source)
+    target_path = resolve_corpus_file(cfg, cfg.data.target)
     read_stats = ConllReadStats()
-    source = read_corpus(source_path, cfg, read_stats)
-    gold = read_corpus(target_path, cfg, read_stats)
+    source = read_corpus(cfg, source_path, read_stats)
+    gold = read_corpus(cfg, target_path, read_stats)
     check_same_length(source_path, len(source), target_path, len(gold), unit="sentences")
     if cfg.data.max_sentences:
         source, gold = source[: cfg.data.max_sentences], gold[: cfg.data.max_sentences]
@@ -48,7 +50,7 @@ def intrinsic_projection(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
                      "data/source_entities": sum(len(s.spans) for s in source)})
 
     words_key = {"source": file_sha256(source_path), "target": file_sha256(target_path), "max_sentences": cfg.data.max_sentences}
-    translator, aligner, projector = build(cfg.translator, "translator"), build(cfg.aligner, "aligner"), build(cfg.projector, "projector")
+    translator, aligner, projector = ctx.build("translator"), ctx.build("aligner"), ctx.build("projector")
 
     translation = ctx.stage(
         "translate", {"translator": as_dict(cfg.translator), "words": words_key, "lang": cfg.lang.code},
@@ -57,14 +59,13 @@ def intrinsic_projection(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
     )
     targets = translation.value
     labels_cfg = as_dict(cfg.data.labels)
-    mode = str(cfg.alignment_mode)
-    if mode == "src2tgt":
+    if str(cfg.experiment.alignment_mode) == "src2tgt":
         projection_source, upstream = source, {"translation": translation.key}
-    elif mode == "tgt2tgt":
+    else:
         marked = ctx.stage(
-            "backtranslate", {"back_translator": as_dict(cfg.back_translator), "tgt2tgt": as_dict(cfg.tgt2tgt),
+            "backtranslate", {"back_translator": as_dict(cfg.back_translator), "tgt2tgt": as_dict(cfg.experiment.tgt2tgt),
                               "words": words_key, "labels": labels_cfg},
-            lambda: back_translate_entities(cfg, source), save_marked, load_marked, ".jsonl",
+            lambda: back_translate_entities(ctx, source), save_marked, load_marked, ".jsonl",
         )
         projection_source, stats = marked.value
         found = stats.by_markers + stats.by_fuzzy_match + stats.lost
@@ -72,10 +73,8 @@ def intrinsic_projection(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
                          "tgt2tgt/fuzzy_share": stats.by_fuzzy_match / found if found else 0.0,
                          "tgt2tgt/lost_share": stats.lost / found if found else 0.0})
         upstream = {"translation": translation.key, "backtranslation": marked.key}
-    else:
-        raise ConfigError(f"unknown alignment_mode '{mode}'", ["src2tgt", "tgt2tgt"])
-    alignment = align_stage(ctx, cfg, aligner, upstream, [s.tokens for s in projection_source], targets)
-    projection = project_stage(ctx, cfg, projector, {"alignment": alignment.key, "labels": labels_cfg}, projection_source, targets,
+    alignment = align_stage(ctx, aligner, upstream, [s.tokens for s in projection_source], targets)
+    projection = project_stage(ctx, projector, {"alignment": alignment.key, "labels": labels_cfg}, projection_source, targets,
                                alignment.value)
     projected = projection.value
     source_entities = sum(len(s.spans) for s in source)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import importlib
 import inspect
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Mapping
 
 from omegaconf import DictConfig, ListConfig, OmegaConf
 
 from xner.errors import ConfigError
 
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
+Check = Callable[[DictConfig], Any]
 COMPONENT_GROUPS = ("translator", "back_translator", "labeller", "aligner", "projector")
 MODEL_KEYS = {"name", "encoder", "head", "learning_rate", "head_learning_rate", "weight_decay", "warmup_ratio", "dropout",
               "freeze_embeddings", "batch_size", "max_length", "long_sentences", "gradient_clip", "early_stopping_patience"}
@@ -20,7 +21,7 @@ MODEL_KEYS = {"name", "encoder", "head", "learning_rate", "head_learning_rate", 
 
 def group_choices(group: str) -> list[str]:
     """The presets of a config group (`projector/candidates` -> aligned, ner, ngrams, union)."""
-    return sorted(p.stem for p in (CONF_DIR / group).glob("*.yaml"))
+    return sorted(p.stem for p in (CONF_DIR / group).glob("*.yaml") if not p.stem.startswith("_"))
 
 
 def _import_target(target: str, where: str) -> Any:
@@ -106,15 +107,21 @@ def check_datasets(node: Any, where: str) -> None:
             check_datasets(node.get(key), f"{where}.{key}")
 
 
-def validate(cfg: DictConfig, pipelines: list[str]) -> None:
-    """Raise ConfigError on the first problem; resolves interpolations (a missing value fails here too)."""
+def validate(cfg: DictConfig, checks: Mapping[str, Check | None]) -> None:
+    """Raise ConfigError on the first problem; resolves interpolations (a missing value fails here too).
+    `checks` maps each pipeline to its own extra check (or None), supplied by the experiments layer."""
     pipeline = OmegaConf.select(cfg, "experiment.pipeline")
-    if pipeline not in pipelines:
-        raise ConfigError(f"unknown pipeline '{pipeline}' (set experiment=...)", pipelines)
+    if pipeline not in checks:
+        raise ConfigError(f"unknown pipeline '{pipeline}' (set experiment=...)", list(checks))
     for group in ("data", "model", "trainer", "experiment"):
         if cfg.get(group) is not None:
             OmegaConf.to_container(cfg[group], resolve=True, throw_on_missing=True)
-    check_datasets(cfg.data, "data")
+    try:
+        check_datasets(cfg.data, "data")
+    except ConfigError as error:
+        hint = (f" for experiment={OmegaConf.select(cfg, 'experiment.name')}; name an experiment that fits "
+                f"lang={OmegaConf.select(cfg, 'lang.code')} (see --help)")
+        raise ConfigError(error.problem + hint, error.choices) from None
     for group in COMPONENT_GROUPS:
         node = cfg.get(group)
         if node is not None:
@@ -124,10 +131,9 @@ def validate(cfg: DictConfig, pipelines: list[str]) -> None:
     if cfg.get("model") is not None:
         check_model(cfg.model)
     corpora = OmegaConf.select(cfg, "source_model.corpora") or {}
-    if pipeline == "teacher_student":
-        from xner.pipeline.teacher_student import teacher_weights
-
-        teacher_weights(cfg)  # teachers with a labelled corpus, valid weights
     source_lang = OmegaConf.select(cfg, "source_model.lang")
     if source_lang is not None and str(source_lang) not in corpora:
         raise ConfigError(f"source_model.lang: no labelled NER corpus for '{source_lang}'", list(corpora))
+    check = checks[pipeline]
+    if check is not None:
+        check(cfg)

@@ -1,5 +1,5 @@
-"""Projection over a parallel corpus: label the source side, (translate or take the target side),
-align and project; shared by the `projection` and `teacher_student` experiments."""
+"""The align and project stages, and projection over a parallel corpus (label the source side, translate
+or take the target side, align, project), shared by the projection and teacher-student experiments."""
 
 from __future__ import annotations
 
@@ -8,24 +8,44 @@ from typing import Any, Sequence
 
 from omegaconf import DictConfig, OmegaConf
 
+from xner.align.base import Aligner
+from xner.data.alignment import Alignment, read_pharaoh, write_pharaoh
 from xner.data.conll import read_conll, write_conll
 from xner.data.parallel import read_parallel
 from xner.data.records import Sentence
 from xner.errors import ConfigError
 from xner.io import file_sha256
-from xner.pipeline.artifacts import load_words, save_words
-from xner.pipeline.cache import StageResult
-from xner.pipeline.components import build
-from xner.pipeline.context import RunContext
-from xner.pipeline.ner_stages import build_labeller
-from xner.pipeline.stages import (
-    align_stage,
-    as_dict,
-    label_map,
-    log_rate,
-    project_stage,
-    resolve_corpus_file,
-)
+from xner.project.base import ProjectionStats, Projector
+from xner.runtime.artifacts import load_words, save_words
+from xner.runtime.cache import StageResult
+from xner.runtime.context import RunContext
+from xner.stages.corpus import as_dict, label_map, resolve_corpus_file
+from xner.stages.ner import build_labeller
+
+
+def log_rate(ctx: RunContext, name: str, count: int, result: StageResult) -> None:
+    """`count / seconds` of a stage that ran (a cache hit measures nothing)."""
+    if not result.cache_hit:
+        ctx.log_metrics({name: count / max(result.seconds, 1e-9)})
+
+
+def align_stage(ctx: RunContext, aligner: Aligner, upstream: dict, sources: Sequence[Sequence[str]],
+                targets: Sequence[Sequence[str]]) -> StageResult[list[Alignment]]:
+    """Align (or reuse) source and target words with the aligner built from `aligner`."""
+    return ctx.stage("align", {"aligner": as_dict(ctx.cfg.aligner), **upstream}, lambda: aligner.align(sources, targets),
+                     lambda value, path: write_pharaoh(path, value), read_pharaoh, ".align")
+
+
+def project_stage(ctx: RunContext, projector: Projector, upstream: dict, sources: Sequence[Sentence],
+                  targets: Sequence[Sequence[str]], alignments: Sequence[Alignment]) -> StageResult[list[Sentence]]:
+    """Project (or reuse) entities with the projector built from `projector`; logs its figures when it ran."""
+    stats = ProjectionStats()
+    result = ctx.stage("project", {"projector": as_dict(ctx.cfg.projector), **upstream},
+                       lambda: projector.project_corpus(sources, targets, alignments, stats),
+                       lambda value, path: write_conll(path, value), read_conll, ".conll")
+    if not result.cache_hit:  # projector figures (objective, solve time) exist only when it ran
+        ctx.log_metrics({f"projection/{name}": value for name, value in stats.extra.items()})
+    return result
 
 
 @dataclass
@@ -37,10 +57,10 @@ class ProjectionComponents:
     projector: Any
 
 
-def build_projection(cfg: DictConfig, experiment: str) -> ProjectionComponents:
-    if cfg.labeller.get("_target_") is None:
-        raise ConfigError(f"experiment={experiment} needs a source labeller (labeller=tagger or labeller=spacy)")
-    return ProjectionComponents(build(cfg.translator, "translator"), build(cfg.aligner, "aligner"), build(cfg.projector, "projector"))
+def build_projection(ctx: RunContext) -> ProjectionComponents:
+    if ctx.cfg.labeller.get("_target_") is None:
+        raise ConfigError(f"experiment={ctx.cfg.experiment.name} needs a source labeller (labeller=tagger or labeller=spacy)")
+    return ProjectionComponents(ctx.build("translator"), ctx.build("aligner"), ctx.build("projector"))
 
 
 def parallel_words(cfg: DictConfig) -> tuple[list[list[str]], list[list[str]], dict]:
@@ -52,7 +72,7 @@ def parallel_words(cfg: DictConfig) -> tuple[list[list[str]], list[list[str]], d
     limit = cfg.data.max_sentences
     pairs, hashes = [], []
     for split in str(node.split).split("+"):  # e.g. `dev+test` where MAFAND-MT has no train split for a language
-        paths = [resolve_corpus_file(OmegaConf.create({**as_dict(node), "split": split, "lang": lang}), cfg)
+        paths = [resolve_corpus_file(cfg, OmegaConf.create({**as_dict(node), "split": split, "lang": lang}))
                  for lang in pair.split("-", 1)]
         if limit is None or len(pairs) < limit:
             pairs += read_parallel(paths[0], paths[1], max_pairs=None if limit is None else limit - len(pairs))
@@ -63,19 +83,19 @@ def parallel_words(cfg: DictConfig) -> tuple[list[list[str]], list[list[str]], d
     return [s for s, _ in pairs], [t for _, t in pairs], key
 
 
-def project_parallel(ctx: RunContext, cfg: DictConfig, components: ProjectionComponents, sources: Sequence[Sequence[str]],
+def project_parallel(ctx: RunContext, components: ProjectionComponents, sources: Sequence[Sequence[str]],
                      references: Sequence[Sequence[str]], words_key: dict) -> StageResult[list[Sentence]]:
     """Label, translate (or take the references), align and project: target sentences with entities."""
-    labeller, labeller_key = build_labeller(ctx, cfg)
+    labeller, labeller_key = build_labeller(ctx)
     labelled = ctx.stage("label", {"labeller": labeller_key, "words": words_key},
-                         lambda: label_map(cfg).map_corpus(labeller.label(sources)),
+                         lambda: label_map(ctx.cfg).map_corpus(labeller.label(sources)),
                          lambda value, path: write_conll(path, value), read_conll, ".conll")
     log_rate(ctx, "label/sentences_per_second", len(sources), labelled)
-    translation = ctx.stage("translate", {"translator": as_dict(cfg.translator), "words": words_key},
+    translation = ctx.stage("translate", {"translator": as_dict(ctx.cfg.translator), "words": words_key},
                             lambda: components.translator.translate(sources, references), save_words, load_words, ".jsonl")
     targets = translation.value
-    alignment = align_stage(ctx, cfg, components.aligner, {"translation": translation.key}, sources, targets)
-    projected = project_stage(ctx, cfg, components.projector, {"alignment": alignment.key, "labels": labelled.key},
+    alignment = align_stage(ctx, components.aligner, {"translation": translation.key}, sources, targets)
+    projected = project_stage(ctx, components.projector, {"alignment": alignment.key, "labels": labelled.key},
                               labelled.value, targets, alignment.value)
     source_entities = sum(len(s.spans) for s in labelled.value)
     projected_entities = sum(len(s.spans) for s in projected.value)

@@ -16,36 +16,26 @@ from xner.data.records import Sentence
 from xner.errors import ConfigError
 from xner.io import atomic_open
 from xner.models.tagging_data import tag_set
-from xner.pipeline.context import RunContext
-from xner.pipeline.ner_stages import (
-    corpus_split,
-    evaluate_model,
-    require_model,
-    source_model_stage,
-    train_stage,
-)
-from xner.pipeline.parallel_projection import (
-    build_projection,
-    hold_out,
-    parallel_words,
-    project_parallel,
-)
-from xner.pipeline.stages import as_dict
+from xner.runtime.context import RunContext
+from xner.stages.corpus import as_dict, corpus_split
+from xner.stages.ner import evaluate_model, require_model, source_model_stage, train_stage
+from xner.stages.projection import build_projection, hold_out, parallel_words, project_parallel
 
 log = logging.getLogger(__name__)
 
 
 def teacher_weights(cfg: DictConfig) -> dict[str, float]:
-    """Normalised weight per teacher language (equal when `teacher_student.weights` is null)."""
-    teachers = [str(t) for t in cfg.teacher_student.teachers]
+    """Normalised weight per teacher language (equal when `experiment.weights` is null)."""
+    options = cfg.experiment
+    teachers = [str(t) for t in options.teachers]
     if not teachers:
-        raise ConfigError("teacher_student.teachers is empty; name source languages, e.g. [en] or [en,de,es,nl,fr]")
+        raise ConfigError("experiment.teachers is empty; name source languages, e.g. [en] or [en,de,es,nl,fr]")
     unknown = [t for t in teachers if t not in cfg.source_model.corpora]
     if unknown:
         raise ConfigError(f"no labelled NER corpus for teacher language(s) {unknown} (source_model.corpora)", list(cfg.source_model.corpora))
-    given = as_dict(cfg.teacher_student.weights) if cfg.teacher_student.weights else {t: 1.0 for t in teachers}
+    given = as_dict(options.weights) if options.weights else {t: 1.0 for t in teachers}
     if set(given) != set(teachers) or min(given.values()) < 0 or sum(given.values()) <= 0:
-        raise ConfigError(f"teacher_student.weights must give a non-negative weight to each teacher {teachers}, got {given}")
+        raise ConfigError(f"experiment.weights must give a non-negative weight to each teacher {teachers}, got {given}")
     total = sum(given.values())
     return {t: given[t] / total for t in teachers}
 
@@ -79,23 +69,30 @@ def load_distributions(path: Path) -> list[np.ndarray]:
         return np.split(data["probs"], np.cumsum(data["lengths"])[:-1]) if len(data["lengths"]) else []
 
 
-def teacher_student(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
-    from xner.models.training import predict_distributions
-
-    require_model(cfg, "teacher_student")
+def check(cfg: DictConfig) -> None:
+    """Teachers with a labelled corpus and valid weights, a mixing weight in [0, 1], a linear head."""
+    require_model(cfg)
+    teacher_weights(cfg)
+    projection_weight = float(cfg.experiment.projection_weight)
+    if not 0.0 <= projection_weight <= 1.0:
+        raise ConfigError(f"experiment.projection_weight must be in [0, 1], got {projection_weight}")
     if cfg.model.head != "linear":
         raise ConfigError("experiment=teacher_student trains the student on distributions: use model.head=linear")
+
+
+def run(ctx: RunContext) -> dict[str, float]:
+    from xner.models.training import predict_distributions
+
+    cfg = ctx.cfg
     weights = teacher_weights(cfg)
-    projection_weight = float(cfg.teacher_student.projection_weight)
-    if not 0.0 <= projection_weight <= 1.0:
-        raise ConfigError(f"teacher_student.projection_weight must be in [0, 1], got {projection_weight}")
-    components = build_projection(cfg, "teacher_student") if projection_weight > 0 else None
+    projection_weight = float(cfg.experiment.projection_weight)
+    components = build_projection(ctx) if projection_weight > 0 else None
     test, _ = corpus_split(cfg, cfg.data.target, "test")
     sources, targets, words_key = parallel_words(cfg)
     ctx.log_metrics({"data/unlabelled_sentences": len(targets), "data/test_sentences": len(test)})
 
     tags = tag_set(list(cfg.data.labels.keep))
-    teachers = {lang: source_model_stage(ctx, cfg, lang, metric_prefix=f"teacher/{lang}/") for lang in weights}
+    teachers = {lang: source_model_stage(ctx, lang, metric_prefix=f"teacher/{lang}/") for lang in weights}
     unlabelled = [Sentence(tuple(words), ()) for words in targets]
 
     def soft_labels() -> list[np.ndarray]:
@@ -112,9 +109,9 @@ def teacher_student(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
                      soft_labels, save_distributions, load_distributions, ".npz")
     distributions, data_key = soft.value, {"soft_labels": soft.key, "projection_weight": projection_weight}
     if components is not None:
-        projected = project_parallel(ctx, cfg, components, sources, targets, words_key)
+        projected = project_parallel(ctx, components, sources, targets, words_key)
         if [s.tokens for s in projected.value] != [tuple(w) for w in targets]:
-            raise ConfigError("teacher_student.projection_weight > 0 needs translator=parallel (projected and unlabelled text must be the same)")
+            raise ConfigError("experiment.projection_weight > 0 needs translator=parallel (projected and unlabelled text must be the same)")
         distributions = mix(distributions, projected.value, tags, projection_weight)
         data_key["projected"] = projected.key
     sentences = argmax_sentences(targets, distributions, tags)
@@ -123,7 +120,7 @@ def teacher_student(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
     n_train = hold_out(cfg, sentences)
     ctx.log_metrics({"data/train_sentences": n_train, "data/dev_sentences": len(sentences) - n_train})
     data_key["dev_sentences"] = len(sentences) - n_train
-    model = train_stage(ctx, cfg, "train", sentences[:n_train], sentences[n_train:], data_key, soft_labels=distributions[:n_train])
-    evaluate_model(ctx, cfg, model.value, sentences[n_train:], "dev")  # against the held-out teacher labels
-    evaluate_model(ctx, cfg, model.value, test, "test")
+    model = train_stage(ctx, "train", sentences[:n_train], sentences[n_train:], data_key, soft_labels=distributions[:n_train])
+    evaluate_model(ctx, model.value, sentences[n_train:], "dev")  # against the held-out teacher labels
+    evaluate_model(ctx, model.value, test, "test")
     return ctx.metrics

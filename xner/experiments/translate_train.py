@@ -12,29 +12,26 @@ from omegaconf import DictConfig
 from xner.data.conll import read_conll, write_conll
 from xner.errors import ConfigError
 from xner.io import file_sha256
-from xner.pipeline.artifacts import load_marked, load_words, save_marked, save_words
-from xner.pipeline.components import build
-from xner.pipeline.context import RunContext
-from xner.pipeline.stages import (
-    align_stage,
-    as_dict,
-    log_rate,
-    project_stage,
-    read_corpus,
-    resolve_corpus_file,
-)
+from xner.runtime.artifacts import load_marked, load_words, save_marked, save_words
+from xner.runtime.context import RunContext
+from xner.stages.corpus import as_dict, read_corpus, resolve_corpus_file
+from xner.stages.projection import align_stage, log_rate, project_stage
 from xner.translate.markers import translate_with_markers
 
 log = logging.getLogger(__name__)
 METHODS = ("alignment", "markers")
 
 
-def translate_train(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
-    method = str(cfg.projection_method)
-    if method not in METHODS:
-        raise ConfigError(f"unknown projection_method '{method}'", list(METHODS))
-    source_path = resolve_corpus_file(cfg.data.source, cfg)
-    source = read_corpus(source_path, cfg)
+def check(cfg: DictConfig) -> None:
+    if str(cfg.experiment.projection_method) not in METHODS:
+        raise ConfigError(f"experiment.projection_method: unknown method '{cfg.experiment.projection_method}'", list(METHODS))
+
+
+def run(ctx: RunContext) -> dict[str, float]:
+    cfg = ctx.cfg
+    method = str(cfg.experiment.projection_method)
+    source_path = resolve_corpus_file(cfg, cfg.data.source)
+    source = read_corpus(cfg, source_path)
     if cfg.data.max_sentences:
         source = source[: cfg.data.max_sentences]
     source_entities = sum(len(s.spans) for s in source)
@@ -42,15 +39,15 @@ def translate_train(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
     words_key = {"source": file_sha256(source_path), "max_sentences": cfg.data.max_sentences,
                  "labels": as_dict(cfg.data.labels)}
     translator_cfg = as_dict(cfg.translator)
-    translator = build(cfg.translator, "translator")
+    translator = ctx.build("translator")
     if method == "alignment":
-        aligner, projector = build(cfg.aligner, "aligner"), build(cfg.projector, "projector")
+        aligner, projector = ctx.build("aligner"), ctx.build("projector")
 
     if method == "markers":
-        opening, closing = cfg.markers.symbols
-        marked = ctx.stage("translate_markers", {"translator": translator_cfg, "words": words_key,
-                                                 "markers": as_dict(cfg.markers)},
-                           lambda: translate_with_markers(translator, source, opening, closing, cfg.markers.fuzzy_threshold),
+        markers = cfg.experiment.markers
+        opening, closing = markers.symbols
+        marked = ctx.stage("translate_markers", {"translator": translator_cfg, "words": words_key, "markers": as_dict(markers)},
+                           lambda: translate_with_markers(translator, source, opening, closing, markers.fuzzy_threshold),
                            save_marked, load_marked, ".jsonl")
         projected, stats = marked.value
         ctx.log_metrics({"markers/by_markers": stats.by_markers, "markers/by_fuzzy_match": stats.by_fuzzy_match,
@@ -63,8 +60,8 @@ def translate_train(cfg: DictConfig, ctx: RunContext) -> dict[str, float]:
                                 lambda: translator.translate([s.tokens for s in source]), save_words, load_words, ".jsonl")
         log_rate(ctx, "translate/sentences_per_second", len(source), translation)
         targets = translation.value
-        alignment = align_stage(ctx, cfg, aligner, {"translation": translation.key}, [s.tokens for s in source], targets)
-        artifact = project_stage(ctx, cfg, projector, {"alignment": alignment.key}, source, targets, alignment.value)
+        alignment = align_stage(ctx, aligner, {"translation": translation.key}, [s.tokens for s in source], targets)
+        artifact = project_stage(ctx, projector, {"alignment": alignment.key}, source, targets, alignment.value)
     projected_entities = sum(len(s.spans) for s in artifact.value)
     ctx.log_metrics({"projection/projected_entities": projected_entities,
                      "projection/projected_share": projected_entities / source_entities if source_entities else 0.0})

@@ -1,0 +1,69 @@
+"""Opening and closing one run: validate the config, point encoders at the models folder, open the
+stage cache and the MLflow run; on exit save the metrics, say where the time went, close the run."""
+
+from __future__ import annotations
+
+import logging
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Mapping
+
+from omegaconf import DictConfig
+from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
+
+from xner.errors import ConfigError
+from xner.models.encoder import set_models_dir
+from xner.runtime.cache import StageCache
+from xner.runtime.context import RunContext
+from xner.runtime.tracking import start_tracking
+from xner.runtime.validate import Check, validate
+
+log = logging.getLogger(__name__)
+
+
+@contextmanager
+def config_errors() -> Iterator[None]:
+    """OmegaConf's missing or invalid values as one-line ConfigErrors."""
+    try:
+        yield
+    except MissingMandatoryValue as error:
+        raise ConfigError(f"config value '{error.full_key}' must be set (e.g. {error.full_key}=...)") from None
+    except OmegaConfBaseException as error:
+        raise ConfigError(f"invalid config: {str(error).splitlines()[0]} (at {error.full_key})") from None
+
+
+def output_dir(cfg: DictConfig) -> Path:
+    """The Hydra job's output folder (outputs/<date>/<time>), or outputs/adhoc outside Hydra."""
+    try:
+        from hydra.core.hydra_config import HydraConfig
+
+        return Path(HydraConfig.get().runtime.output_dir)
+    except (ImportError, ValueError):
+        return Path(cfg.paths.root_dir) / "outputs" / "adhoc"
+
+
+@contextmanager
+def open_run(cfg: DictConfig, checks: Mapping[str, Check | None]) -> Iterator[RunContext]:
+    """The run's context; `checks` are the experiments' own config checks (validated before anything runs)."""
+    with config_errors():
+        validate(cfg, checks)
+    set_models_dir(cfg.paths.models_dir)
+    root = Path(cfg.paths.root_dir)
+    cache_dir = Path(cfg.paths.cache_dir)
+    cache = StageCache(cache_dir if cache_dir.is_absolute() else root / cache_dir, enabled=cfg.paths.use_cache)
+    tracker = start_tracking(cfg)
+    ctx = RunContext(cfg, cache, tracker, output_dir(cfg))
+    started = time.perf_counter()
+    log.info("experiment=%s lang=%s; outputs in %s, stage cache in %s", cfg.experiment.name, cfg.lang.code,
+             ctx.output_dir, cache.root)
+    try:
+        with config_errors():
+            yield ctx
+        metrics_path = ctx.save_metrics()
+    except BaseException:
+        tracker.finish("FAILED")
+        raise
+    log.info("%s", ctx.time_summary(time.perf_counter() - started))
+    log.info("metrics: %s", metrics_path)
+    tracker.finish("FINISHED")
