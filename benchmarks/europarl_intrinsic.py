@@ -63,7 +63,7 @@ def main() -> None:
                         variant = f"{row.get('aligner.method', 'itermax')} (layer 8)"
                     else:
                         variant = row.get("aligner.symmetrization", "grow-diag-final-and")
-                    key = (row.get("alignment_mode", "src2tgt"), row["aligner"], variant,
+                    key = (row.get("experiment.alignment_mode", "src2tgt"), row["aligner"], variant,
                            row["projector.length_ratio_threshold"], row["lang"])
                     for metric in ("projection/f1", "projection/precision", "projection/recall", "projection/projected_share"):
                         results[key][metric].append(row[metric])

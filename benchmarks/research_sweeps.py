@@ -6,7 +6,7 @@ docs/benchmarks.md with the report's table; plots are copied to docs/figures/.
     python benchmarks/research_sweeps.py teacher_student [--langs swa,hau,ibo]
 
 Further Hydra overrides after the options go to every job (e.g. `model.batch_size=8 data.dev_sentences=0.1`, or
-`method=...` to sweep fewer methods).
+`experiment=...` to sweep fewer methods).
 
 Every sweep shares one stage cache (--cache-dir), so source models, labels and alignments are reused.
 """
@@ -50,7 +50,7 @@ def main() -> None:
     if args.study == "languages":
         langs = args.langs or "hau,ibo,lug,luo,pcm,swa"
         overrides = ["sweep=languages_x_methods", f"lang={langs}", f"data.max_sentences={args.parallel_sentences}"]
-        report_options = {"columns": ["projector"]}
+        report_options = {"columns": ["experiment"]}
     elif args.study == "scaling":
         langs = args.lang
         overrides = ["sweep=scaling", f"lang={langs}", f"data.max_sentences={args.sizes}"]
@@ -58,7 +58,7 @@ def main() -> None:
     else:
         langs = args.langs or "swa,hau,ibo"
         overrides = ["sweep=teacher_student_vs_projection", f"lang={langs}", f"data.max_sentences={args.parallel_sentences}"]
-        report_options = {"columns": ["method"]}
+        report_options = {"columns": ["experiment"]}
     with tempfile.TemporaryDirectory(prefix=f"xner-{args.study}-") as tmp:
         cache = Path(args.cache_dir or Path(tmp) / "cache").resolve()
         # kept under multirun/ (ignored by git) so that the jobs of a sweep that fails later are not lost

@@ -20,9 +20,9 @@ from benchmarks.sweeps import collect, run_sweep  # noqa: E402
 
 def main() -> None:
     sweeps = {
-        "train-alignment": ["experiment=translate_train", "lang=es", "translator=apertium", "projection_method=alignment",
+        "train-alignment": ["experiment=translate_train", "lang=es", "translator=apertium", "experiment.projection_method=alignment",
                             "aligner=eflomal", "projector=heuristic,ilp"],
-        "train-markers": ["experiment=translate_train", "lang=es", "translator=apertium", "projection_method=markers"],
+        "train-markers": ["experiment=translate_train", "lang=es", "translator=apertium", "experiment.projection_method=markers"],
         "test": ["experiment=translate_test", "lang=es", "aligner=simalign", "projector=heuristic,ilp"],
     }
     rows = {}

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from hydra import compose, initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
 from omegaconf import DictConfig
 
 import xner.runtime  # noqa: F401  (registers the ${xner.root:} resolver)
@@ -34,10 +35,12 @@ def compose_cfg(tmp_path: Path, data_root: Path, monkeypatch):
     def _compose(*overrides: str, logger: str = "none") -> DictConfig:
         base = [f"paths.data_dir={data_root}", f"paths.cache_dir={tmp_path / 'cache'}", f"paths.root_dir={tmp_path}",
                 f"logger={logger}", f"logger.tracking_uri=sqlite:///{tmp_path / 'mlflow.db'}"]
-        with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-            return compose(config_name="config", overrides=base + list(overrides))
+        if not GlobalHydra.instance().is_initialized():  # one initialisation per test: its config cache is reused
+            initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3").__enter__()
+        return compose(config_name="config", overrides=base + list(overrides))
 
-    return _compose
+    yield _compose
+    GlobalHydra.instance().clear()
 
 
 @pytest.fixture
@@ -53,6 +56,7 @@ def cli(monkeypatch, capsys):
         for key, value in (env or {}).items():
             monkeypatch.setenv(key, value)
         monkeypatch.setattr(sys, "argv", ["xner.run", *args])
+        GlobalHydra.instance().clear()  # the entry initialises Hydra itself
         capsys.readouterr()
         try:
             main()

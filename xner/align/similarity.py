@@ -7,7 +7,7 @@ from typing import Sequence
 
 import numpy as np
 
-from xner.align.base import Aligner, Words
+from xner.align.base import Aligner, Words, check_pairs
 from xner.data.alignment import Alignment
 from xner.align.extraction import METHODS, apply_distortion, extract
 from xner.errors import ConfigError
@@ -56,8 +56,7 @@ class SimilarityAligner(Aligner):
         return _normalise(source) @ _normalise(target).T
 
     def align(self, sources: Sequence[Words], targets: Sequence[Words]) -> list[Alignment]:
-        if len(sources) != len(targets):
-            raise ValueError(f"{len(sources)} source sentences but {len(targets)} targets")
+        check_pairs(sources, targets)
         source_embeddings = self.encoder.embed(sources, progress="encode source")
         target_embeddings = self.encoder.embed(targets, progress="encode target")
         alignments = []

@@ -13,7 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
-from xner.align.base import Aligner, Words
+from xner.align.base import Aligner, Words, check_pairs
 from xner.data.alignment import Alignment
 from xner.align.symmetrize import SYMMETRIZATIONS, symmetrize
 from xner.data.parallel import read_parallel
@@ -46,8 +46,7 @@ class StatisticalAligner(Aligner):
         return pairs
 
     def align(self, sources: Sequence[Words], targets: Sequence[Words]) -> list[Alignment]:
-        if len(sources) != len(targets):
-            raise ValueError(f"{len(sources)} source sentences but {len(targets)} targets")
+        check_pairs(sources, targets)
         corpus_sources = [self._prepare(s) for s in sources]
         corpus_targets = [self._prepare(t) for t in targets]
         extra = self._extra_pairs()

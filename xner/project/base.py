@@ -8,6 +8,7 @@ from typing import Sequence
 
 from xner.data.alignment import Alignment
 from xner.data.records import EntitySpan, Sentence
+from xner.errors import XnerError
 from xner.progress import progress
 
 
@@ -25,6 +26,18 @@ class ProjectionStats:
         return self.projected_entities / self.source_entities if self.source_entities else 0.0
 
 
+def check_inputs(sources: Sequence[Sentence], targets: Sequence[Sequence[str]], alignments: Sequence[Alignment]) -> None:
+    """As many targets and alignments as source sentences, every link inside its sentence pair; else a
+    one-line XnerError naming the sentence."""
+    if not len(sources) == len(targets) == len(alignments):
+        raise XnerError(f"projector: {len(sources)} source sentences, {len(targets)} targets and {len(alignments)} alignments")
+    for index, (source, target, alignment) in enumerate(zip(sources, targets, alignments), start=1):
+        links = alignment.links
+        if len(links) and (links.min() < 0 or links[:, 0].max() >= len(source) or links[:, 1].max() >= len(target)):
+            raise XnerError(f"projector: sentence {index}: alignment links outside the {len(source)}x{len(target)} "
+                            "sentence pair (the alignment belongs to other sentences)")
+
+
 class Projector(ABC):
     """Projects one sentence's entities; results never overlap and stay inside the target."""
 
@@ -34,6 +47,7 @@ class Projector(ABC):
 
     def project_corpus(self, sources: Sequence[Sentence], targets: Sequence[Sequence[str]],
                        alignments: Sequence[Alignment], stats: ProjectionStats | None = None) -> list[Sentence]:
+        check_inputs(sources, targets, alignments)
         stats = stats if stats is not None else ProjectionStats()
         projected = []
         for source, target, alignment in progress(list(zip(sources, targets, alignments)), desc="project", leave=False):

@@ -15,7 +15,7 @@ from xner.data.alignment import Alignment
 from xner.data.records import EntitySpan, Sentence
 from xner.errors import ConfigError
 from xner.progress import progress
-from xner.project.base import ProjectionStats, Projector
+from xner.project.base import ProjectionStats, Projector, check_inputs
 from xner.project.candidates import CandidateExtractor
 from xner.project.scores import MatchingScorer
 from xner.project.solvers import SOLVERS, MatchingProblem, count_bounds, solve
@@ -74,6 +74,7 @@ class CandidateMatchingProjector(Projector):
         return list(self.project_corpus([source], [target_tokens], [alignment])[0].spans)
 
     def project_corpus(self, sources, targets, alignments, stats: ProjectionStats | None = None) -> list[Sentence]:
+        check_inputs(sources, targets, alignments)
         stats = stats if stats is not None else ProjectionStats()
         started = time.perf_counter()
         problems = [self.problem(s, t, a, i) for i, (s, t, a) in
