@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
+from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
 import xner.runtime  # noqa: F401  (registers the ${xner.root:} resolver)
@@ -57,12 +59,18 @@ def cli(monkeypatch, capsys):
             monkeypatch.setenv(key, value)
         monkeypatch.setattr(sys, "argv", ["xner.run", *args])
         GlobalHydra.instance().clear()  # the entry initialises Hydra itself
+        root = logging.getLogger()
+        handlers, level = root.handlers[:], root.level
         capsys.readouterr()
         try:
             main()
             status = 0
         except SystemExit as exit:
             status = exit.code if isinstance(exit.code, int) else 1
+        finally:  # what a process exit would undo: Hydra's job config and its log handlers on captured streams
+            HydraConfig.instance().cfg = None
+            GlobalHydra.instance().clear()
+            root.handlers[:], root.level = handlers, level
         out, err = capsys.readouterr()
         return status, out, err
 
