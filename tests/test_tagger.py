@@ -164,13 +164,19 @@ MODEL_CFG = {"head": "crf", "learning_rate": 3e-3, "head_learning_rate": 1e-2, "
 TRAINER_CFG = {"accelerator": "cpu", "devices": 1, "max_epochs": 6, "enable_progress_bar": False}
 
 
-def test_train_keeps_best_dev_weights_and_round_trips_through_a_file(word_encoder, tmp_path):
+def test_train_keeps_best_dev_weights_and_round_trips_through_a_file(word_encoder, tmp_path, caplog, monkeypatch):
     from xner.eval.ner_metrics import evaluate_sentences
+    from xner.models import training
     from xner.models.training import load_tagger, predict, save_tagger, train_tagger
 
     train, _ = make_corpus(80, seed=4)
     dev, _ = make_corpus(20, seed=5)
-    model, stats = train_tagger({**MODEL_CFG, "encoder": word_encoder}, TRAINER_CFG, ["PER", "ORG", "LOC"], train, dev, tmp_path, dev_score=dev_f1)
+    monkeypatch.setattr(training, "LOG_EVERY_SECONDS", 0.0)  # off a terminal (as here): a progress line after every step
+    with caplog.at_level("INFO", logger="xner.models.training"):
+        model, stats = train_tagger({**MODEL_CFG, "encoder": word_encoder}, {**TRAINER_CFG, "enable_progress_bar": True},
+                                    ["PER", "ORG", "LOC"], train, dev, tmp_path, dev_score=dev_f1)
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("training: epoch")]
+    assert len(lines) == 60 and lines[-1].startswith("training: epoch 6/6, step 60/60, loss ") and "min left" in lines[0]
     assert stats["train/steps"] == 6 * 10 and stats["train/examples_per_second"] > 0 and stats["train/peak_rss_mb"] > 0
     predictions = predict(model, dev, 32)
     assert evaluate_sentences(dev, predictions)["f1"] == pytest.approx(stats["dev/best_f1"])  # the restored weights are the best

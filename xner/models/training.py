@@ -7,6 +7,7 @@ import logging
 import math
 import pickle
 import resource
+import sys
 import time
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
@@ -23,6 +24,7 @@ from xner.models.tagging_data import TaggingDataModule, TaggingDataset, tag_set
 
 log = logging.getLogger(__name__)
 FORMAT = "xner-tagger-1"
+LOG_EVERY_SECONDS = 30.0  # off a terminal, training progress is one log line this often
 MODEL_OPTIONS = ("head", "learning_rate", "head_learning_rate", "weight_decay", "warmup_ratio", "dropout", "freeze_embeddings")
 
 
@@ -48,6 +50,29 @@ class KeepBest(pl.Callback):
         if self.state is not None:
             module.load_state_dict(self.state, strict=False)
             log.info("restored the best weights (epoch %d, %s %.4f)", self.best_epoch, self.monitor, self.best_score)
+
+
+class LogProgress(pl.Callback):
+    """Training progress as a log line every `every` seconds (epoch, step, loss, rate, time left), for runs
+    whose output goes to a file, where a live progress bar prints nothing until the end."""
+
+    def __init__(self, every: float | None = None):
+        self.every, self.started, self.last = LOG_EVERY_SECONDS if every is None else every, 0.0, 0.0
+
+    def on_train_start(self, trainer: pl.Trainer, module: pl.LightningModule) -> None:
+        self.started = self.last = time.perf_counter()
+
+    def on_train_batch_end(self, trainer: pl.Trainer, module: pl.LightningModule, outputs, batch, batch_index: int) -> None:
+        now = time.perf_counter()
+        if now - self.last < self.every:
+            return
+        self.last = now
+        done, total = trainer.global_step, trainer.estimated_stepping_batches
+        rate = done / max(now - self.started, 1e-9)
+        left = f", about {(total - done) / rate / 60:.1f} min left" if rate > 0 and math.isfinite(total) else ""
+        loss = trainer.callback_metrics.get("train/loss")
+        log.info("training: epoch %d/%s, step %d/%s, loss %s, %.2f steps/s%s", trainer.current_epoch + 1,
+                 trainer.max_epochs, done, total, f"{float(loss):.4f}" if loss is not None else "-", rate, left)
 
 
 def build_tagger(model_cfg: Mapping[str, Any], labels: Sequence[str]) -> TokenTagger:
@@ -105,6 +130,9 @@ def train_tagger(model_cfg: Mapping[str, Any], trainer_cfg: Mapping[str, Any], l
         callbacks.append(EarlyStopping(monitor="dev/f1", mode="max", patience=model_cfg["early_stopping_patience"]))
     else:
         trainer_options["limit_val_batches"] = 0
+    if trainer_options.get("enable_progress_bar", True) and not sys.stderr.isatty():
+        trainer_options["enable_progress_bar"] = False  # a live bar writes nothing useful to a log file
+        callbacks.append(LogProgress())
     trainer = pl.Trainer(**trainer_options, callbacks=callbacks, default_root_dir=str(output_dir), logger=False,
                          enable_checkpointing=False, deterministic=True, gradient_clip_val=model_cfg["gradient_clip"])
     if torch.cuda.is_available():
