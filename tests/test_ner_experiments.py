@@ -20,14 +20,19 @@ def test_supervised_experiment_end_to_end(compose_cfg, ner_data, word_encoder):
     assert metrics["dev/f1"] == pytest.approx(metrics["dev/best_f1"])  # the kept weights are the best on dev
 
 
-def test_model_transfer_then_projection_share_the_source_model(compose_cfg, ner_data, word_encoder, tmp_path):
+def test_model_transfer_then_projection_in_another_language_share_the_source_model(compose_cfg, ner_data, word_encoder, tmp_path):
     transfer = run(compose_cfg("experiment=model_transfer", "lang=swa", f"model.encoder={word_encoder}", *FAST))
     assert transfer["stage/train_source/cache_hit"] == 0 and transfer["data/source/train_sentences"] == 80
     assert transfer["source/dev/best_f1"] > 0.5 and transfer["test/f1"] > 0.5
 
-    projection = run(compose_cfg("experiment=projection", "lang=swa", "aligner=eflomal", "data.dev_sentences=20",
-                                 f"model.encoder={word_encoder}", *FAST))
-    assert projection["stage/train_source/cache_hit"] == 1  # the same English model labels the source side
+    import shutil  # a second MasakhaNER language (the synthetic swa files under hau's names)
+
+    shutil.copytree(ner_data / "masakhaner2" / "swa", ner_data / "masakhaner2" / "hau")
+    (ner_data / "mafand" / "en-hau").mkdir()
+    for side in ("en", "hau"):
+        shutil.copy(ner_data / "mafand" / "en-swa" / f"train.{'en' if side == 'en' else 'swa'}", ner_data / "mafand" / "en-hau" / f"train.{side}")
+    projection = run(compose_cfg("lang=hau", "aligner=eflomal", "data.dev_sentences=20", f"model.encoder={word_encoder}", *FAST))
+    assert projection["stage/train_source/cache_hit"] == 1  # the English model trained for swa labels hau's source side
     assert projection["data/parallel_sentences"] == 120 and projection["data/train_sentences"] == 100
     assert projection["label/source_entities"] > 100 and projection["projection/projected_share"] > 0.8
     assert projection["test/f1"] > 0.5
