@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 
 from tests.synthetic import make_corpus
-from xner.data.alignment import Alignment, read_pharaoh, write_pharaoh
 from xner.align.statistical import EflomalAligner, ThotAligner
 from xner.align.symmetrize import symmetrize
+from xner.data.alignment import Alignment, read_pharaoh, write_pharaoh
 from xner.errors import ConfigError
 
 

@@ -89,8 +89,8 @@ def test_held_out_dev_sentences_are_a_count_or_a_fraction(setting, expected):
 
 
 def test_parallel_text_from_several_splits_where_a_pair_has_no_train_split(compose_cfg, data_root):
-    from xner.stages.projection import parallel_words
     from xner.runtime.validate import check_datasets
+    from xner.stages.projection import parallel_words
 
     folder = data_root / "mafand" / "en-kin"
     folder.mkdir(parents=True)

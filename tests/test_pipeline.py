@@ -4,8 +4,8 @@ import pytest
 from omegaconf import OmegaConf
 
 from xner.errors import ConfigError, MissingDataError
-from xner.run import run
 from xner.project.heuristic import HeuristicProjector
+from xner.run import run
 
 
 def test_config_composes_every_group_option(compose_cfg):

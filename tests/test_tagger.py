@@ -10,7 +10,6 @@ from tests.synthetic import make_corpus
 from xner.data.records import EntitySpan, Sentence
 from xner.errors import InputError
 from xner.models.crf import LinearChainCRF
-from xner.stages.ner import dev_f1
 from xner.models.tagging_data import (
     IGNORE,
     LengthBucketSampler,
@@ -18,6 +17,7 @@ from xner.models.tagging_data import (
     collate,
     tag_set,
 )
+from xner.stages.ner import dev_f1
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,13 @@ from tests.test_ner_experiments import FAST
 from xner.data.conll import write_conll
 from xner.data.records import EntitySpan, Sentence
 from xner.errors import ConfigError
-from xner.run import run
 from xner.experiments.teacher_student import (
     argmax_sentences,
     load_distributions,
     mix,
     save_distributions,
 )
+from xner.run import run
 
 TAGS = ["O", "B-LOC", "I-LOC"]
 

@@ -8,8 +8,8 @@ from typing import Sequence
 import numpy as np
 
 from xner.align.base import Aligner, Words, check_pairs
-from xner.data.alignment import Alignment
 from xner.align.extraction import METHODS, apply_distortion, extract
+from xner.data.alignment import Alignment
 from xner.errors import ConfigError
 
 log = logging.getLogger(__name__)

@@ -14,8 +14,8 @@ from typing import Sequence
 import numpy as np
 
 from xner.align.base import Aligner, Words, check_pairs
-from xner.data.alignment import Alignment
 from xner.align.symmetrize import SYMMETRIZATIONS, symmetrize
+from xner.data.alignment import Alignment
 from xner.data.parallel import read_parallel
 from xner.errors import ConfigError
 from xner.progress import progress

@@ -11,6 +11,7 @@ import numpy as np
 from xner.errors import InputError
 from xner.io import atomic_open
 
+
 class Alignment:
     """Links (source word, target word) of one sentence pair, 0-based, as an (n, 2) int array."""
 

@@ -58,11 +58,14 @@ class RunContext:
         return result
 
     @contextmanager
-    def step(self, name: str) -> Iterator[None]:
-        """Time an uncached step (e.g. predicting a test split) so the time summary shows it."""
+    def step(self, name: str) -> Iterator[StageTime]:
+        """Time an uncached step (e.g. predicting a test split) so the time summary shows it; the yielded
+        entry holds its seconds once the block ends."""
+        entry = StageTime(name, 0.0, False, None, cached=False)
         started = time.perf_counter()
-        yield
-        self.timeline.append(StageTime(name, time.perf_counter() - started, False, None, cached=False))
+        yield entry
+        entry.seconds = time.perf_counter() - started
+        self.timeline.append(entry)
 
     def log_metrics(self, metrics: dict[str, float]) -> None:
         self.metrics.update(metrics)

@@ -4,7 +4,6 @@ teaches, and scoring a model on a gold split (predictions written beside the run
 from __future__ import annotations
 
 import logging
-import time
 from typing import Sequence
 
 from omegaconf import DictConfig, OmegaConf
@@ -95,15 +94,13 @@ def evaluate_model(ctx: RunContext, model, gold: Sequence[Sentence], split: str)
     """Score `model` on gold sentences (per type and overall) and write its predictions as CoNLL."""
     from xner.models.training import predict
 
-    started = time.perf_counter()
     split_stats: dict[str, float] = {}
-    with ctx.step(f"predict {split}"):
+    with ctx.step(f"predict {split}") as timed:
         predictions = predict(model, gold, ctx.cfg.model.max_length, ctx.cfg.model.batch_size, stats=split_stats)
-    seconds = time.perf_counter() - started
     path = ctx.output_dir / f"{split}_predictions.conll"
     write_conll(path, predictions)
     metrics = {f"{split}/{k}": v for k, v in evaluate_sentences(gold, predictions).items()}
-    metrics[f"{split}/sentences_per_second"] = len(gold) / max(seconds, 1e-9)
+    metrics[f"{split}/sentences_per_second"] = len(gold) / max(timed.seconds, 1e-9)
     metrics[f"{split}/split_sentences"] = split_stats["split_sentences"]  # longer than model.max_length
     ctx.log_metrics(metrics)
     log.info("%s F1 %.4f; predictions: %s", split, metrics[f"{split}/f1"], path)
