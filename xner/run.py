@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
 import hydra
@@ -10,6 +11,7 @@ from omegaconf import DictConfig
 
 from xner.errors import XnerError, report
 from xner.experiments import EXPERIMENTS, checks
+from xner.runtime.preflight import check_command_line
 from xner.runtime.session import open_run
 
 log = logging.getLogger(__name__)
@@ -26,7 +28,7 @@ def run(cfg: DictConfig) -> dict[str, float]:
 
 
 @hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="config")
-def main(cfg: DictConfig) -> float | None:
+def hydra_main(cfg: DictConfig) -> float | None:
     try:
         metrics = run(cfg)
     except XnerError as error:
@@ -35,6 +37,15 @@ def main(cfg: DictConfig) -> float | None:
     value = metrics.get(headline)
     print(f"{cfg.experiment.name} {cfg.experiment.label}: {headline} = {value:.4f}" if value is not None else metrics)
     return value
+
+
+def main() -> float | None:
+    """The command: the config's targets are vetted before Hydra builds its callbacks and logging, then Hydra runs."""
+    try:
+        check_command_line(sys.argv[1:], CONF_DIR, "config")
+    except XnerError as error:
+        raise SystemExit(report(error)) from None
+    return hydra_main()
 
 
 if __name__ == "__main__":

@@ -32,7 +32,17 @@ class StatisticalAligner(Aligner):
             raise ConfigError(f"unknown symmetrization '{symmetrization}'", list(SYMMETRIZATIONS))
         self.symmetrization = symmetrization
         self.lowercase = lowercase
-        self.extra_parallel = list(extra_parallel or [])
+        self.extra_parallel = [self._check_extra(index, spec) for index, spec in enumerate(extra_parallel or [])]
+
+    @staticmethod
+    def _check_extra(index: int, spec: object) -> dict:
+        """One `extra_parallel` entry: {source: <file>, target: <file>, max_pairs: <n or null>}."""
+        allowed = {"source", "target", "max_pairs"}
+        if not isinstance(spec, dict) or not {"source", "target"} <= set(spec) or set(spec) - allowed:
+            found = sorted(spec) if isinstance(spec, dict) else type(spec).__name__
+            raise ConfigError(f"aligner.extra_parallel[{index}]: expected keys source, target (files) and optional "
+                              f"max_pairs, found {found}")
+        return dict(spec)
 
     def _prepare(self, words: Words) -> list[str]:
         return [w.lower() for w in words] if self.lowercase else list(words)

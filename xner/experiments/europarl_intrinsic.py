@@ -60,7 +60,7 @@ def run(ctx: RunContext) -> dict[str, float]:
     targets = translation.value
     labels_cfg = as_dict(cfg.data.labels)
     if str(cfg.experiment.alignment_mode) == "src2tgt":
-        projection_source, upstream = source, {"translation": translation.key}
+        projection_source, upstream = source, {"translation": translation.ref}
     else:
         marked = ctx.stage(
             "backtranslate", {"back_translator": as_dict(cfg.back_translator), "tgt2tgt": as_dict(cfg.experiment.tgt2tgt),
@@ -72,9 +72,9 @@ def run(ctx: RunContext) -> dict[str, float]:
         ctx.log_metrics({"tgt2tgt/markers_share": stats.by_markers / found if found else 0.0,
                          "tgt2tgt/fuzzy_share": stats.by_fuzzy_match / found if found else 0.0,
                          "tgt2tgt/lost_share": stats.lost / found if found else 0.0})
-        upstream = {"translation": translation.key, "backtranslation": marked.key}
+        upstream = {"translation": translation.ref, "backtranslation": marked.ref}
     alignment = align_stage(ctx, aligner, upstream, [s.tokens for s in projection_source], targets)
-    projection = project_stage(ctx, projector, {"alignment": alignment.key, "labels": labels_cfg}, projection_source, targets,
+    projection = project_stage(ctx, projector, {"alignment": alignment.ref, "labels": labels_cfg}, projection_source, targets,
                                alignment.value)
     projected = projection.value
     source_entities = sum(len(s.spans) for s in source)

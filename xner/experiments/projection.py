@@ -22,7 +22,7 @@ def run(ctx: RunContext) -> dict[str, float]:
     n_train = hold_out(cfg, projected.value)
     train, dev = list(projected.value[:n_train]), list(projected.value[n_train:])
     ctx.log_metrics({"data/train_sentences": len(train), "data/dev_sentences": len(dev)})
-    model = train_stage(ctx, "train", train, dev, {"projected": projected.key, "dev_sentences": len(dev)})
+    model = train_stage(ctx, "train", train, dev, {"projected": projected.ref, "dev_sentences": len(dev)})
     evaluate_model(ctx, model.value, dev, "dev")  # the held-out projected sentences
     evaluate_model(ctx, model.value, test, "test")
     return ctx.metrics

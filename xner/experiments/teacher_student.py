@@ -105,15 +105,15 @@ def run(ctx: RunContext) -> dict[str, float]:
                 row += weights[lang] * probs
         return total
 
-    soft = ctx.stage("teach", {"teachers": {lang: m.key for lang, m in teachers.items()}, "weights": weights, "words": words_key},
+    soft = ctx.stage("teach", {"teachers": {lang: m.ref for lang, m in teachers.items()}, "weights": weights, "words": words_key},
                      soft_labels, save_distributions, load_distributions, ".npz")
-    distributions, data_key = soft.value, {"soft_labels": soft.key, "projection_weight": projection_weight}
+    distributions, data_key = soft.value, {"soft_labels": soft.ref, "projection_weight": projection_weight}
     if components is not None:
         projected = project_parallel(ctx, components, sources, targets, words_key)
         if [s.tokens for s in projected.value] != [tuple(w) for w in targets]:
             raise ConfigError("experiment.projection_weight > 0 needs translator=parallel (projected and unlabelled text must be the same)")
         distributions = mix(distributions, projected.value, tags, projection_weight)
-        data_key["projected"] = projected.key
+        data_key["projected"] = projected.ref
     sentences = argmax_sentences(targets, distributions, tags)
     ctx.log_metrics({"teach/entities": sum(len(s.spans) for s in sentences),
                      "teach/mean_max_probability": float(np.mean([p.max(1).mean() for p in distributions if len(p)]))})

@@ -36,12 +36,12 @@ def run(ctx: RunContext) -> dict[str, float]:
     translation = ctx.stage("translate", {"translator": as_dict(cfg.translator), "words": words_key, "fix_mojibake": fix},
                             lambda: translator.translate(inputs), save_words, load_words, ".jsonl")
     log_rate(ctx, "translate/sentences_per_second", len(gold), translation)
-    labelled = ctx.stage("label", {"labeller": labeller_key, "translation": translation.key},
+    labelled = ctx.stage("label", {"labeller": labeller_key, "translation": translation.ref},
                          lambda: label_map(cfg).map_corpus(labeller.label(translation.value)),
                          lambda value, path: write_conll(path, value), read_conll, ".conll")
-    alignment = align_stage(ctx, aligner, {"translation": translation.key}, [s.tokens for s in labelled.value],
+    alignment = align_stage(ctx, aligner, {"translation": translation.ref}, [s.tokens for s in labelled.value],
                             [g.tokens for g in gold])
-    projection = project_stage(ctx, projector, {"alignment": alignment.key, "labels": labelled.key}, labelled.value,
+    projection = project_stage(ctx, projector, {"alignment": alignment.ref, "labels": labelled.ref}, labelled.value,
                                [g.tokens for g in gold], alignment.value)
     labelled_entities = sum(len(s.spans) for s in labelled.value)
     projected_entities = sum(len(s.spans) for s in projection.value)

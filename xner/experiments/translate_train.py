@@ -53,15 +53,15 @@ def run(ctx: RunContext) -> dict[str, float]:
         ctx.log_metrics({"markers/by_markers": stats.by_markers, "markers/by_fuzzy_match": stats.by_fuzzy_match,
                          "markers/lost": stats.lost})
         log_rate(ctx, "translate/sentences_per_second", len(source), marked)
-        artifact = ctx.stage("project", {"marked": marked.key}, lambda: projected,
+        artifact = ctx.stage("project", {"marked": marked.ref}, lambda: projected,
                              lambda value, path: write_conll(path, value), read_conll, ".conll")
     else:
         translation = ctx.stage("translate", {"translator": translator_cfg, "words": words_key},
                                 lambda: translator.translate([s.tokens for s in source]), save_words, load_words, ".jsonl")
         log_rate(ctx, "translate/sentences_per_second", len(source), translation)
         targets = translation.value
-        alignment = align_stage(ctx, aligner, {"translation": translation.key}, [s.tokens for s in source], targets)
-        artifact = project_stage(ctx, projector, {"alignment": alignment.key}, source, targets, alignment.value)
+        alignment = align_stage(ctx, aligner, {"translation": translation.ref}, [s.tokens for s in source], targets)
+        artifact = project_stage(ctx, projector, {"alignment": alignment.ref}, source, targets, alignment.value)
     projected_entities = sum(len(s.spans) for s in artifact.value)
     ctx.log_metrics({"projection/projected_entities": projected_entities,
                      "projection/projected_share": projected_entities / source_entities if source_entities else 0.0})

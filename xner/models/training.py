@@ -164,12 +164,22 @@ def save_tagger(model: TokenTagger, path: str | Path) -> None:
         torch.save(payload, handle)
 
 
+def _unpickling_reason(error: Exception) -> str:
+    """The line of torch's refusal that says what the file held (e.g. 'unsupported GLOBAL posix.system')."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    reasons = [line for line in lines if "GLOBAL" in line or "Unsupported" in line or "unsupported" in line]
+    return (reasons or lines or [type(error).__name__])[0].rstrip(".")[:160]
+
+
 def load_tagger(path: str | Path, device: str = "cpu") -> TokenTagger:
     """A tagger saved by `save_tagger`, its encoder rebuilt from `hparams.encoder`."""
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=False)
-    except (OSError, RuntimeError, EOFError, ValueError, pickle.UnpicklingError) as error:
-        raise InputError(path, f"cannot read the NER model ({error})") from None
+    try:  # weights_only: tensors and plain containers only, so a crafted file cannot run code while loading
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as error:
+        raise InputError(path, f"refused to load: not a plain xner model file ({_unpickling_reason(error)}); "
+                               "model files may hold only tensors and plain values") from None
+    except (OSError, RuntimeError, EOFError, ValueError, AttributeError, ImportError, TypeError) as error:
+        raise InputError(path, f"cannot read the NER model ({str(error).splitlines()[0] if str(error) else type(error).__name__})") from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise InputError(path, f"not an xner NER model file (expected format {FORMAT})")
     hparams = dict(payload["hparams"])

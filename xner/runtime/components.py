@@ -9,12 +9,15 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig
 
 from xner.errors import ConfigError, XnerError
+from xner.runtime.targets import check_target_name, target_nodes
 
 
 def build(node: DictConfig, group: str) -> Any:
     """Instantiate the component configured in `group` (translator, aligner, projector, ...)."""
     if node is None or "_target_" not in node:
         raise ConfigError(f"config group '{group}' has no component (_target_) for this experiment")
+    for where, target in target_nodes(node, group):  # nested ones too (candidates, scorers): before any import
+        check_target_name(target, where)
     try:
         return instantiate(node, _convert_="all")
     except InstantiationException as error:

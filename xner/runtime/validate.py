@@ -3,7 +3,6 @@ instead of after an hour of translation and alignment."""
 
 from __future__ import annotations
 
-import importlib
 import inspect
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -11,6 +10,7 @@ from typing import Any, Callable, Mapping
 from omegaconf import DictConfig, ListConfig, OmegaConf
 
 from xner.errors import ConfigError
+from xner.runtime.targets import check_config_targets, resolve_target
 
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 Check = Callable[[DictConfig], Any]
@@ -24,14 +24,6 @@ def group_choices(group: str) -> list[str]:
     return sorted(p.stem for p in (CONF_DIR / group).glob("*.yaml") if not p.stem.startswith("_"))
 
 
-def _import_target(target: str, where: str) -> Any:
-    module_name, _, attribute = target.rpartition(".")
-    try:
-        return getattr(importlib.import_module(module_name), attribute)
-    except (ImportError, AttributeError, ValueError):
-        raise ConfigError(f"{where}._target_: no component '{target}' (check the module and class name)") from None
-
-
 def _allows_none(parameter: inspect.Parameter) -> bool:
     annotation = parameter.annotation
     return annotation is inspect.Parameter.empty or "None" in str(annotation) or "Optional" in str(annotation)
@@ -41,7 +33,7 @@ def check_component(node: Any, where: str) -> None:
     """A `_target_` node: the class exists, every option is one of its parameters, required ones are
     set; nested component nodes (candidates, scorer, scorers.*) are checked too."""
     if isinstance(node, (DictConfig, dict)) and "_target_" in node:
-        target = _import_target(str(node["_target_"]), where)
+        target = resolve_target(node._get_node("_target_")._value() if isinstance(node, DictConfig) else node["_target_"], where)
         parameters = inspect.signature(target).parameters
         takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
         valid = [name for name, p in parameters.items() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
@@ -110,6 +102,7 @@ def check_datasets(node: Any, where: str) -> None:
 def validate(cfg: DictConfig, checks: Mapping[str, Check | None]) -> None:
     """Raise ConfigError on the first problem; resolves interpolations (a missing value fails here too).
     `checks` maps each pipeline to its own extra check (or None), supplied by the experiments layer."""
+    check_config_targets(cfg)  # before anything is resolved or imported
     pipeline = OmegaConf.select(cfg, "experiment.pipeline")
     if pipeline not in checks:
         raise ConfigError(f"unknown pipeline '{pipeline}' (set experiment=...)", list(checks))

@@ -87,7 +87,7 @@ def build_labeller(ctx: RunContext):
 
     model = source_model_stage(ctx)
     options = {k: v for k, v in as_dict(ctx.cfg.labeller).items() if k in ("max_length", "batch_size", "device")}
-    return TaggerLabeller(model=model.value, **options), {"source_model": model.key}
+    return TaggerLabeller(model=model.value, **options), {"source_model": model.ref}
 
 
 def evaluate_model(ctx: RunContext, model, gold: Sequence[Sentence], split: str) -> dict[str, float]:

@@ -94,8 +94,8 @@ def project_parallel(ctx: RunContext, components: ProjectionComponents, sources:
     translation = ctx.stage("translate", {"translator": as_dict(ctx.cfg.translator), "words": words_key},
                             lambda: components.translator.translate(sources, references), save_words, load_words, ".jsonl")
     targets = translation.value
-    alignment = align_stage(ctx, components.aligner, {"translation": translation.key}, sources, targets)
-    projected = project_stage(ctx, components.projector, {"alignment": alignment.key, "labels": labelled.key},
+    alignment = align_stage(ctx, components.aligner, {"translation": translation.ref}, sources, targets)
+    projected = project_stage(ctx, components.projector, {"alignment": alignment.ref, "labels": labelled.ref},
                               labelled.value, targets, alignment.value)
     source_entities = sum(len(s.spans) for s in labelled.value)
     projected_entities = sum(len(s.spans) for s in projected.value)
