@@ -40,3 +40,14 @@ def report(error: XnerError) -> int:
     """Print the one-line message every xner command shows for a user error; returns exit status 1."""
     print(f"xner: error: {error}", file=sys.stderr)
     return 1
+
+
+class Interrupted(BaseException):
+    """SIGTERM (or SIGINT) during a run: unwinds like Ctrl-C so the run is closed as KILLED, child
+    processes are stopped and temporary files removed on the way out."""
+
+    def __init__(self, signum: int):
+        import signal
+
+        self.signum = signum
+        super().__init__(signal.Signals(signum).name)

@@ -9,7 +9,7 @@ from pathlib import Path
 import hydra
 from omegaconf import DictConfig
 
-from xner.errors import XnerError, report
+from xner.errors import Interrupted, XnerError, report
 from xner.experiments import EXPERIMENTS, checks
 from xner.runtime.preflight import check_command_line
 from xner.runtime.session import open_run
@@ -33,6 +33,9 @@ def hydra_main(cfg: DictConfig) -> float | None:
         metrics = run(cfg)
     except XnerError as error:
         raise SystemExit(report(error)) from None
+    except Interrupted as interrupt:
+        print(f"xner: stopped by {interrupt}", file=sys.stderr)
+        raise SystemExit(128 + interrupt.signum) from None
     headline = str(cfg.experiment.headline_metric)
     value = metrics.get(headline)
     print(f"{cfg.experiment.name} {cfg.experiment.label}: {headline} = {value:.4f}" if value is not None else metrics)

@@ -67,7 +67,12 @@ def read_conll(path: str | Path, repair_iob: bool = False, stats: ConllReadStats
             flush()
             continue
         if len(columns) != 2:
-            raise InputError(path, f"expected 2 columns (token and tag), found {len(columns)}: {line.strip()[:60]!r}", number)
+            odd = sorted({f"U+{ord(ch):04X}" for ch in line.strip() if ch.isspace() and ch not in " \t"})
+            hint = f" (the line holds whitespace other than spaces and tabs: {', '.join(odd)})" if odd else ""
+            raise InputError(path, f"expected 2 columns (token and tag), found {len(columns)}: {line.strip()[:60]!r}{hint}", number)
+        if any(ch.isspace() for ch in columns[0]):
+            raise InputError(path, f"token {columns[0][:40]!r} contains whitespace (a token is one word; aligners split on "
+                                   "whitespace)", number)
         tokens.append(columns[0])
         tags.append(columns[1])
         line_numbers.append(number)

@@ -109,9 +109,12 @@ def download_cache_dir() -> Path:
 def data_roots(data_dir: str | Path | None = None) -> list[Path]:
     """Where files are looked for, in order: the explicit root, $XNER_DATA_DIR, the download cache."""
     roots = []
-    for candidate in (data_dir, os.environ.get("XNER_DATA_DIR")):
+    for name, candidate in (("paths.data_dir (default $XNER_DATA_DIR)", data_dir), ("XNER_DATA_DIR", os.environ.get("XNER_DATA_DIR"))):
         if candidate:
-            roots.append(Path(candidate).expanduser().resolve())
+            try:
+                roots.append(Path(candidate).expanduser().resolve())
+            except (RuntimeError, OSError) as error:  # a symlink loop, an unreadable parent
+                raise ConfigError(f"{name}: cannot use '{candidate}' as the data root ({error})") from None
     roots.append(download_cache_dir())
     return list(dict.fromkeys(roots))
 

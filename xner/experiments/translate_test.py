@@ -12,7 +12,7 @@ from xner.eval.ner_metrics import evaluate_sentences
 from xner.io import file_sha256
 from xner.runtime.artifacts import load_words, save_words
 from xner.runtime.context import RunContext
-from xner.stages.corpus import as_dict, label_map, read_corpus, resolve_corpus_file
+from xner.stages.corpus import as_dict, map_labels, read_corpus, resolve_corpus_file
 from xner.stages.ner import build_labeller
 from xner.stages.projection import align_stage, log_rate, project_stage
 
@@ -37,7 +37,7 @@ def run(ctx: RunContext) -> dict[str, float]:
                             lambda: translator.translate(inputs), save_words, load_words, ".jsonl")
     log_rate(ctx, "translate/sentences_per_second", len(gold), translation)
     labelled = ctx.stage("label", {"labeller": labeller_key, "translation": translation.ref},
-                         lambda: label_map(cfg).map_corpus(labeller.label(translation.value)),
+                         lambda: map_labels(cfg, labeller.label(translation.value), "the labeller's output"),
                          lambda value, path: write_conll(path, value), read_conll, ".conll")
     alignment = align_stage(ctx, aligner, {"translation": translation.ref}, [s.tokens for s in labelled.value],
                             [g.tokens for g in gold])

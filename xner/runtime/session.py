@@ -4,6 +4,8 @@ stage cache and the MLflow run; on exit save the metrics, say where the time wen
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,11 +14,11 @@ from typing import Iterator, Mapping
 from omegaconf import DictConfig
 from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
 
-from xner.errors import ConfigError
+from xner.errors import ConfigError, Interrupted
 from xner.models.encoder import set_models_dir
 from xner.runtime.cache import StageCache
 from xner.runtime.context import RunContext
-from xner.runtime.tracking import start_tracking
+from xner.runtime.tracking import mask_files, start_tracking
 from xner.runtime.validate import Check, validate
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,30 @@ def output_dir(cfg: DictConfig) -> Path:
 
 
 @contextmanager
+def signals_unwind() -> Iterator[None]:
+    """While a run is open, SIGTERM raises Interrupted (as SIGINT raises KeyboardInterrupt), so `finally`
+    blocks run: the MLflow run is closed, subprocesses (eflomal) are killed and temporary files removed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def unwind(signum, frame):
+        raise Interrupted(signum)
+
+    previous = signal.signal(signal.SIGTERM, unwind)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def mask_saved_configs(output: Path) -> None:
+    """Hydra's copies of the config and overrides (job and sweep) with credentials in URIs masked."""
+    saved = list((output / ".hydra").glob("*.yaml")) + [output.parent / "multirun.yaml"]
+    mask_files(saved)
+
+
+@contextmanager
 def open_run(cfg: DictConfig, checks: Mapping[str, Check | None]) -> Iterator[RunContext]:
     """The run's context; `checks` are the experiments' own config checks (validated before anything runs)."""
     with config_errors():
@@ -52,15 +78,20 @@ def open_run(cfg: DictConfig, checks: Mapping[str, Check | None]) -> Iterator[Ru
     root = Path(cfg.paths.root_dir)
     cache_dir = Path(cfg.paths.cache_dir)
     cache = StageCache(cache_dir if cache_dir.is_absolute() else root / cache_dir, enabled=cfg.paths.use_cache)
+    mask_saved_configs(output_dir(cfg))
     tracker = start_tracking(cfg)
     ctx = RunContext(cfg, cache, tracker, output_dir(cfg))
     started = time.perf_counter()
     log.info("experiment=%s lang=%s; outputs in %s, stage cache in %s", cfg.experiment.name, cfg.lang.code,
              ctx.output_dir, cache.root)
     try:
-        with config_errors():
+        with signals_unwind(), config_errors():
             yield ctx
         metrics_path = ctx.save_metrics()
+    except (Interrupted, KeyboardInterrupt) as interrupt:
+        log.warning("run interrupted (%s); MLflow run marked KILLED", interrupt if str(interrupt) else "SIGINT")
+        tracker.finish("KILLED")
+        raise
     except BaseException:
         tracker.finish("FAILED")
         raise

@@ -52,8 +52,8 @@ def resolve_target(target: Any, where: str) -> type:
 
 def _raw(node: Any, key: Any) -> Any:
     """A child without resolving interpolations (a `${...}` target stays a string and is refused as one)."""
-    if not isinstance(node, DictConfig):
-        return node.get(key)
+    if not isinstance(node, (DictConfig, ListConfig)):
+        return node[key]
     child = node._get_node(key)
     return child if isinstance(child, (DictConfig, ListConfig)) else child._value()
 
@@ -68,8 +68,8 @@ def target_nodes(node: Any, where: str) -> Iterator[tuple[str, Any]]:
             elif isinstance(child, (DictConfig, dict, ListConfig, list)):
                 yield from target_nodes(child, f"{where}.{key}" if where else str(key))
     elif isinstance(node, (ListConfig, list)):
-        for index, child in enumerate(node):
-            yield from target_nodes(child, f"{where}[{index}]")
+        for index in range(len(node)):
+            yield from target_nodes(_raw(node, index), f"{where}[{index}]")
 
 
 def logging_factories(node: Any, where: str) -> Iterator[tuple[str, Any]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shlex
 import time
 from pathlib import Path
@@ -20,6 +21,25 @@ log = logging.getLogger(__name__)
 PARENT_ENV = "XNER_MLFLOW_PARENT_RUN_ID"
 PARENT_FILE = ".mlflow_parent_run_id"
 _MAX_PARAM_CHARS = 500
+
+
+_CREDENTIALS = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]+):(?P<secret>[^@/\s]+)@")
+
+
+def mask_credentials(text: str) -> str:
+    """`http://user:pw@host` -> `http://user:***@host` in any text (URIs in params, tags, names, logs, configs)."""
+    return _CREDENTIALS.sub(lambda m: f"{m.group('head')}:***@", str(text))
+
+
+def mask_files(paths: list[Path]) -> None:
+    """Rewrite the given text files (Hydra's saved configs and overrides) with credentials masked."""
+    from xner.io import write_text_atomic
+
+    for path in paths:
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            if mask_credentials(text) != text:
+                write_text_atomic(path, mask_credentials(text))
 
 
 def tracking_uri(cfg: DictConfig) -> str:
@@ -38,7 +58,7 @@ def flatten(node: Any, prefix: str = "") -> dict[str, str]:
         for key, value in node.items():
             flat.update(flatten(value, f"{prefix}{key}."))
     else:
-        flat[prefix.rstrip(".")] = str(node)[:_MAX_PARAM_CHARS]
+        flat[prefix.rstrip(".")] = mask_credentials(str(node))[:_MAX_PARAM_CHARS]
     return flat
 
 
@@ -81,17 +101,17 @@ class MlflowTracker(Tracker):
                  tags: Mapping[str, Any] | None = None):
         self.client = _client(uri)
         experiment_id = _experiment_id(self.client, experiment_name, root_dir, uri)
-        all_tags = {k: str(v) for k, v in (tags or {}).items()}
+        all_tags = {k: mask_credentials(str(v)) for k, v in (tags or {}).items()}
         if parent_run_id:
             all_tags["mlflow.parentRunId"] = parent_run_id
-        run = self.client.create_run(experiment_id, run_name=run_name, tags=all_tags)
+        run = self.client.create_run(experiment_id, run_name=mask_credentials(run_name), tags=all_tags)
         self.run_id = run.info.run_id
-        log.info("MLflow run %s in experiment '%s' at %s", self.run_id, experiment_name, uri)
+        log.info("MLflow run %s in experiment '%s' at %s", self.run_id, experiment_name, mask_credentials(uri))
 
     def log_params(self, params):
         from mlflow.entities import Param
 
-        items = [Param(k, str(v)[:_MAX_PARAM_CHARS]) for k, v in params.items()]
+        items = [Param(k, mask_credentials(str(v))[:_MAX_PARAM_CHARS]) for k, v in params.items()]
         for start in range(0, len(items), 100):
             self.client.log_batch(self.run_id, params=items[start : start + 100])
 
@@ -105,10 +125,10 @@ class MlflowTracker(Tracker):
 
     def set_tags(self, tags):
         for key, value in tags.items():
-            self.client.set_tag(self.run_id, key, str(value))
+            self.client.set_tag(self.run_id, key, mask_credentials(str(value)))
 
     def log_text(self, text, name):
-        self.client.log_text(self.run_id, text, name)
+        self.client.log_text(self.run_id, mask_credentials(text), name)
 
     def log_artifact(self, path):
         self.client.log_artifact(self.run_id, str(path))

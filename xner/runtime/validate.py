@@ -99,6 +99,18 @@ def check_datasets(node: Any, where: str) -> None:
             check_datasets(node.get(key), f"{where}.{key}")
 
 
+def check_counts(cfg: DictConfig) -> None:
+    """Sentence caps are positive whole numbers (or null); `data.dev_sentences` is a count or a fraction below 1."""
+    for key in ("data.max_sentences", "source_model.max_sentences"):
+        value = OmegaConf.select(cfg, key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise ConfigError(f"{key} must be a positive whole number or null, got {value!r}")
+    dev = OmegaConf.select(cfg, "data.dev_sentences")
+    if dev is not None and (isinstance(dev, bool) or not isinstance(dev, (int, float)) or dev < 0
+                            or (isinstance(dev, float) and dev >= 1 and not dev.is_integer())):
+        raise ConfigError(f"data.dev_sentences must be a count (0, 1, 2, ...) or a fraction below 1, got {dev!r}")
+
+
 def validate(cfg: DictConfig, checks: Mapping[str, Check | None]) -> None:
     """Raise ConfigError on the first problem; resolves interpolations (a missing value fails here too).
     `checks` maps each pipeline to its own extra check (or None), supplied by the experiments layer."""
@@ -106,9 +118,10 @@ def validate(cfg: DictConfig, checks: Mapping[str, Check | None]) -> None:
     pipeline = OmegaConf.select(cfg, "experiment.pipeline")
     if pipeline not in checks:
         raise ConfigError(f"unknown pipeline '{pipeline}' (set experiment=...)", list(checks))
-    for group in ("data", "model", "trainer", "experiment"):
+    for group in ("paths", "data", "model", "trainer", "experiment"):
         if cfg.get(group) is not None:
             OmegaConf.to_container(cfg[group], resolve=True, throw_on_missing=True)
+    check_counts(cfg)
     try:
         check_datasets(cfg.data, "data")
     except ConfigError as error:

@@ -19,7 +19,7 @@ from xner.project.base import ProjectionStats, Projector
 from xner.runtime.artifacts import load_words, save_words
 from xner.runtime.cache import StageResult
 from xner.runtime.context import RunContext
-from xner.stages.corpus import as_dict, label_map, resolve_corpus_file
+from xner.stages.corpus import as_dict, map_labels, resolve_corpus_file
 from xner.stages.ner import build_labeller
 
 
@@ -88,7 +88,7 @@ def project_parallel(ctx: RunContext, components: ProjectionComponents, sources:
     """Label, translate (or take the references), align and project: target sentences with entities."""
     labeller, labeller_key = build_labeller(ctx)
     labelled = ctx.stage("label", {"labeller": labeller_key, "words": words_key},
-                         lambda: label_map(ctx.cfg).map_corpus(labeller.label(sources)),
+                         lambda: map_labels(ctx.cfg, labeller.label(sources), "the labeller's output"),
                          lambda value, path: write_conll(path, value), read_conll, ".conll")
     log_rate(ctx, "label/sentences_per_second", len(sources), labelled)
     translation = ctx.stage("translate", {"translator": as_dict(ctx.cfg.translator), "words": words_key},
