@@ -46,6 +46,12 @@ def compose_cfg(tmp_path: Path, data_root: Path, monkeypatch):
 
 
 @pytest.fixture
+def own_components(monkeypatch):
+    """Allow the test doubles in tests/synthetic.py as `_target_` (how users add their own components)."""
+    monkeypatch.setenv("XNER_ALLOWED_TARGETS", "tests.synthetic")
+
+
+@pytest.fixture
 def cli(monkeypatch, capsys):
     """cli(args, cwd, env) -> (exit status, stdout, stderr) of `python -m xner.run ARGS`, run in this process
     (the Hydra entry itself: argument parsing, composition, one-line error reporting), in `cwd`."""

@@ -40,7 +40,7 @@ def test_fuzzy_find_respects_taken_words_and_threshold():
     assert fuzzy_find(words, ["Parlamento"], [False] * 6, 0.6) is None
 
 
-def test_tgt2tgt_pipeline_with_a_marker_translator(compose_cfg):
+def test_tgt2tgt_pipeline_with_a_marker_translator(compose_cfg, own_components):
     overrides = ["experiment.alignment_mode=tgt2tgt", "+back_translator._target_=tests.synthetic.DictionaryTranslator", "aligner=ibm1"]
     metrics = run(compose_cfg(*overrides))
     assert metrics["tgt2tgt/markers_share"] == 1.0

@@ -43,7 +43,7 @@ def conll_source(data_root):
 DICTIONARY = "+translator._target_=tests.synthetic.DictionaryTranslator"
 
 
-def test_translate_train_alignment_and_markers(compose_cfg, conll_source):
+def test_translate_train_alignment_and_markers(compose_cfg, conll_source, own_components):
     base = ["experiment=translate_train", "translator=parallel", "~translator", DICTIONARY, "aligner=ibm1"]
     first = run(compose_cfg(*base))
     assert first["data/sentences"] == 80 and first["stage/translate/cache_hit"] == 0.0
@@ -63,7 +63,7 @@ def test_translate_train_rejects_unknown_method(compose_cfg, conll_source):
         run(compose_cfg("experiment=translate_train", "experiment.projection_method=copy"))
 
 
-def test_translate_test_pipeline(compose_cfg, data_root):
+def test_translate_test_pipeline(compose_cfg, data_root, own_components):
     _, targets = make_corpus(60, seed=4)
     write_conll(data_root / "transfer" / "de" / "test.txt", targets)
     overrides = ["experiment=translate_test", "lang=de", "~translator", "+translator._target_=tests.synthetic.ReverseDictionaryTranslator",

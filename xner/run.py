@@ -36,6 +36,9 @@ def hydra_main(cfg: DictConfig) -> float | None:
     except Interrupted as interrupt:
         print(f"xner: stopped by {interrupt}", file=sys.stderr)
         raise SystemExit(128 + interrupt.signum) from None
+    except KeyboardInterrupt:
+        print("xner: stopped by SIGINT", file=sys.stderr)
+        raise SystemExit(130) from None
     headline = str(cfg.experiment.headline_metric)
     value = metrics.get(headline)
     print(f"{cfg.experiment.name} {cfg.experiment.label}: {headline} = {value:.4f}" if value is not None else metrics)

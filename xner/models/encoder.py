@@ -32,7 +32,7 @@ def models_dir() -> Path:
     if _models_dir is not None:
         return _models_dir
     base = os.environ.get("XNER_MODELS_DIR")
-    return Path(base) if base else Path(os.environ.get("XNER_CACHE_DIR", ".cache/xner")) / "models"
+    return Path(base) if base else Path(os.environ.get("XNER_CACHE_DIR") or ".cache/xner") / "models"  # empty = unset
 
 
 def resolve_model(name: str) -> str:
