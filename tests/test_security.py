@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from omegaconf import OmegaConf
 
-from tests.conftest import run_cli
 from tests.synthetic import write_europarl_like
 from xner.errors import ConfigError, InputError
 from xner.io import atomic_open, file_sha256

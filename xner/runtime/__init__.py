@@ -20,7 +20,8 @@ def claim_folder(base: str) -> str:
 
 
 def env_or(name: str, default: str | None) -> str | None:
-    """$name, or `default` (None for `null`) when it is unset or empty (an empty XNER_CACHE_DIR must not mean the filesystem root)."""
+    """$name, or `default` (None for `null`) when it is unset or empty: an empty XNER_CACHE_DIR must not
+    mean the filesystem root."""
     return os.environ.get(name) or default
 
 
