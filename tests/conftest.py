@@ -46,6 +46,18 @@ def compose_cfg(tmp_path: Path, data_root: Path, monkeypatch):
 
 
 @pytest.fixture
+def workdir(tmp_path):
+    """A launch folder for command-line runs, with a synthetic Europarl data root in `data/`."""
+    write_europarl_like(tmp_path / "data")
+    return tmp_path
+
+
+def cli_env(workdir: Path) -> dict[str, str]:
+    """The data root and stage cache of a `workdir`, as a command-line run's environment."""
+    return {"XNER_DATA_DIR": str(workdir / "data"), "XNER_CACHE_DIR": str(workdir / "cache")}
+
+
+@pytest.fixture
 def own_components(monkeypatch):
     """Allow the test doubles in tests/synthetic.py as `_target_` (how users add their own components)."""
     monkeypatch.setenv("XNER_ALLOWED_TARGETS", "tests.synthetic")

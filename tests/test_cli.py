@@ -6,18 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import cli_env as env
 from tests.conftest import run_cli
-from tests.synthetic import write_europarl_like
-
-
-@pytest.fixture
-def workdir(tmp_path):
-    write_europarl_like(tmp_path / "data")
-    return tmp_path
-
-
-def env(workdir: Path) -> dict[str, str]:
-    return {"XNER_DATA_DIR": str(workdir / "data"), "XNER_CACHE_DIR": str(workdir / "cache")}
 
 
 @pytest.mark.slow

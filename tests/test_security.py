@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from omegaconf import OmegaConf
 
+from tests.conftest import cli_env as env
 from tests.synthetic import write_europarl_like
 from xner.errors import ConfigError, InputError
 from xner.io import atomic_open, file_sha256
@@ -38,14 +39,6 @@ def crafted_model(path: Path, marker: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def workdir(tmp_path):
-    write_europarl_like(tmp_path / "data")
-    return tmp_path
-
-
-def env(workdir: Path) -> dict[str, str]:
-    return {"XNER_DATA_DIR": str(workdir / "data"), "XNER_CACHE_DIR": str(workdir / "cache")}
 
 
 def one_line(err: str) -> str:
