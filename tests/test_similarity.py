@@ -85,3 +85,53 @@ def test_bad_aligner_options(tiny_encoder_dir):
         SimilarityAligner(model=tiny_encoder_dir, layer=9).align([["cat"]], [["cat"]])
     with pytest.raises(ConfigError, match="cannot load encoder"):
         SimilarityAligner(model="/nonexistent/encoder").align([["cat"]], [["cat"]])
+
+
+def test_itermax_stops_when_a_side_is_fully_aligned_and_skips_short_sentences():
+    """SimAlign's rules: no second round once every source (or target) word is aligned, none for <= 2 words."""
+    sim = np.array([[0.9, 0.1, 0.1, 0.5], [0.1, 0.9, 0.1, 0.5], [0.1, 0.1, 0.9, 0.5]])
+    assert set(map(tuple, np.argwhere(itermax_links(sim)).tolist())) == {(0, 0), (1, 1), (2, 2)}  # column 3 stays free
+    short = np.array([[0.9, 0.8, 0.1], [0.1, 0.2, 0.3]])
+    assert (itermax_links(short) == argmax_links(short)).all()
+
+
+def test_similarity_aligner_scores_on_simaligns_scale():
+    from xner.align.extraction import to_unit_scale
+
+    assert to_unit_scale(np.array([-1.0, 0.0, 1.0])).tolist() == [0.0, 0.5, 1.0]
+
+
+def test_argmax_itermax_and_match_give_the_simalign_packages_links():
+    """The same similarity matrices through the simalign package's extraction and ours: identical links."""
+    simalign = pytest.importorskip("simalign")
+    reference = simalign.SentenceAligner
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        n, m = rng.integers(1, 12, size=2)
+        cosine = rng.uniform(-1, 1, size=(n, m))
+        sim = (cosine + 1.0) / 2.0
+        if rng.random() < 0.3:
+            sim = reference.apply_distortion(sim, 0.5)
+            ours = apply_distortion((cosine + 1.0) / 2.0, 0.5)
+            assert np.allclose(sim, ours)
+        forward, backward = reference.get_alignment_matrix(sim)
+        assert (argmax_links(sim) == (forward * backward).astype(bool)).all()
+        assert (itermax_links(sim) == reference.iter_max(sim).astype(bool)).all(), sim
+        assert (match_links(sim) == reference.get_max_weight_match(sim).astype(bool)).all()
+
+
+def test_the_encoder_runs_only_up_to_the_layer_it_reads(tiny_encoder_dir):
+    """Layers above `layer` are dropped: same vectors as the whole model's hidden_states[layer], less work."""
+    import torch
+    from transformers import AutoModel
+
+    from xner.models.encoder import WordEncoder
+
+    encoder = WordEncoder(tiny_encoder_dir, layer=1)
+    whole = AutoModel.from_pretrained(tiny_encoder_dir).eval()
+    assert len(encoder.model.encoder.layer) == 1 < len(whole.encoder.layer)
+    [embedded] = encoder.embed([["the", "cats", "sat"]])
+    encoded = encoder.tokenizer([["the", "cats", "sat"]], is_split_into_words=True, return_tensors="pt")
+    with torch.inference_mode():
+        reference = whole(**encoded, output_hidden_states=True).hidden_states[1][0, 1:-1].numpy()
+    assert np.allclose(embedded.vectors, reference, atol=1e-6)

@@ -2,7 +2,8 @@
 
 argmax (intersection of both directions), itermax (argmax repeated over still-unaligned words,
 SimAlign), match (maximum-weight bipartite matching) and softmax (awesome-align: both directions'
-softmax above a threshold), plus SimAlign's distortion penalty.
+softmax above a threshold), plus SimAlign's distortion penalty. argmax, itermax and match follow
+SimAlign (Jalili Sabet et al. 2020) on its similarity scale, (cos + 1) / 2, which `to_unit_scale` gives.
 """
 
 from __future__ import annotations
@@ -13,13 +14,18 @@ from scipy.optimize import linear_sum_assignment
 METHODS = ("argmax", "itermax", "match", "softmax")
 
 
+def to_unit_scale(cosine: np.ndarray) -> np.ndarray:
+    """SimAlign's similarity, (cos + 1) / 2 in [0, 1]: itermax's damping assumes non-negative scores."""
+    return (cosine + 1.0) / 2.0
+
+
 def apply_distortion(similarity: np.ndarray, strength: float) -> np.ndarray:
-    """Scale similarity by 1 - strength * (relative position difference)^2."""
-    if strength <= 0:
-        return similarity
+    """SimAlign's distortion: scale by 1 - strength * (relative position difference)^2, positions i / (n - 1)."""
     n, m = similarity.shape
-    source_pos = (np.arange(n) + 0.5) / n
-    target_pos = (np.arange(m) + 0.5) / m
+    if strength <= 0 or n < 2 or m < 2:
+        return similarity
+    source_pos = np.arange(n) / (n - 1)
+    target_pos = np.arange(m) / (m - 1)
     return similarity * (1.0 - strength * (source_pos[:, None] - target_pos[None, :]) ** 2)
 
 
@@ -37,20 +43,25 @@ def argmax_links(similarity: np.ndarray) -> np.ndarray:
 
 
 def itermax_links(similarity: np.ndarray, iterations: int = 2, alpha: float = 0.9) -> np.ndarray:
-    """argmax, then `iterations - 1` more rounds in which pairs touching an aligned word are
-    damped by `alpha` (both aligned: excluded), adding the new mutual best pairs."""
+    """SimAlign's itermax on a non-negative similarity ((cos + 1) / 2): argmax, then up to `iterations - 1`
+    rounds over the damped matrix (a pair with one word aligned scores `alpha` x, both aligned 0), adding
+    mutual best pairs that are not between two aligned words. Sentences of at most 2 words on a side, or
+    rounds in which every word on a side is aligned, add nothing."""
     links = argmax_links(similarity)
-    if min(similarity.shape, default=0) <= 1:
+    if min(similarity.shape, default=0) <= 2:
         return links
+    rows, cols = np.arange(similarity.shape[0]), np.arange(similarity.shape[1])
     for _ in range(iterations - 1):
-        source_done = links.any(axis=1)
-        target_done = links.any(axis=0)
-        weight = np.where(source_done[:, None] | target_done[None, :], alpha, 1.0)
-        weight[source_done[:, None] & target_done[None, :]] = 0.0
-        masked = np.where(weight > 0, similarity * weight, -np.inf)
-        if not np.isfinite(masked).any():
+        source_free, target_free = ~links.any(axis=1), ~links.any(axis=0)
+        if not source_free.any() or not target_free.any():
             break
-        new = argmax_links(masked) & (weight > 0)
+        weight = np.minimum(alpha * source_free[:, None] + alpha * target_free[None, :], 1.0)
+        damped = similarity * weight
+        forward = np.zeros(similarity.shape, dtype=bool)
+        forward[rows, damped.argmax(axis=1)] = True
+        backward = np.zeros(similarity.shape, dtype=bool)
+        backward[damped.argmax(axis=0), cols] = True
+        new = forward & backward & (source_free[:, None] | target_free[None, :])
         if not (new & ~links).any():
             break
         links |= new

@@ -8,7 +8,7 @@ from typing import Sequence
 import numpy as np
 
 from xner.align.base import Aligner, Words, check_pairs
-from xner.align.extraction import METHODS, apply_distortion, extract
+from xner.align.extraction import METHODS, apply_distortion, extract, to_unit_scale
 from xner.data.alignment import Alignment
 from xner.errors import ConfigError
 
@@ -22,7 +22,7 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 class SimilarityAligner(Aligner):
     """Embeds both sides at `layer`, compares words (or subwords) and extracts links with `method`.
 
-    argmax/itermax/match use cosine similarity of word-averaged vectors by default; softmax
+    argmax/itermax/match use SimAlign's (cos + 1) / 2 of word-averaged vectors by default; softmax
     (awesome-align) uses dot products, at subword level by default, linking two words when any of
     their subwords link.
     """
@@ -53,7 +53,7 @@ class SimilarityAligner(Aligner):
     def similarity(self, source: np.ndarray, target: np.ndarray) -> np.ndarray:
         if self.method == "softmax":
             return source @ target.T
-        return _normalise(source) @ _normalise(target).T
+        return to_unit_scale(_normalise(source) @ _normalise(target).T)
 
     def align(self, sources: Sequence[Words], targets: Sequence[Words]) -> list[Alignment]:
         check_pairs(sources, targets)

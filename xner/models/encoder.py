@@ -101,6 +101,9 @@ class WordEncoder:
         n_layers = self.model.config.num_hidden_layers
         if not 0 <= layer <= n_layers:
             raise ConfigError(f"layer {layer} does not exist in '{model}' (0..{n_layers})")
+        stack = getattr(getattr(self.model, "encoder", None), "layer", None)
+        if isinstance(stack, torch.nn.ModuleList) and layer < len(stack):  # run only up to the layer read
+            self.model.encoder.layer = stack[:layer]  # (hidden_states[layer] is then the last one, unchanged)
         self.device = pick_device(device)
         self.dtype = pick_dtype(dtype, self.device)
         self.model.to(self.device, dtype=self.dtype).eval()

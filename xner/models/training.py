@@ -121,7 +121,7 @@ def train_tagger(model_cfg: Mapping[str, Any], trainer_cfg: Mapping[str, Any], l
                              batch_size=model_cfg["batch_size"], seed=seed, train_soft_labels=train_soft_labels)
     keep_best = KeepBest("dev/f1")
     callbacks: list[pl.Callback] = [keep_best]
-    trainer_options = dict(trainer_cfg)
+    trainer_options = {"num_sanity_val_steps": 0, **dict(trainer_cfg)}  # no dev pass before training: it selects nothing
     min_steps = trainer_options.get("min_steps")
     if min_steps:  # small (projected) sets: train at least min_steps updates, past max_epochs if needed
         steps_per_epoch = math.ceil(len(data.train_set) / model_cfg["batch_size"])

@@ -101,7 +101,7 @@ def check_datasets(node: Any, where: str) -> None:
 
 def check_counts(cfg: DictConfig) -> None:
     """Sentence caps are positive whole numbers (or null); `data.dev_sentences` is a count or a fraction below 1."""
-    for key in ("data.max_sentences", "source_model.max_sentences"):
+    for key in ("data.max_sentences", "source_model.max_sentences", "source_model.max_dev_sentences"):
         value = OmegaConf.select(cfg, key)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
             raise ConfigError(f"{key} must be a positive whole number or null, got {value!r}")

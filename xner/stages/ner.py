@@ -68,7 +68,7 @@ def source_model_stage(ctx: RunContext, lang: str | None = None, metric_prefix: 
     if lang not in corpora:
         raise ConfigError(f"no labelled NER corpus for source language '{lang}' (source_model.corpora)", list(corpora))
     train, train_key = corpus_split(cfg, corpora[lang], "train", cfg.source_model.max_sentences)
-    dev, dev_key = corpus_split(cfg, corpora[lang], "dev")
+    dev, dev_key = corpus_split(cfg, corpora[lang], "dev", cfg.source_model.get("max_dev_sentences"))
     ctx.log_metrics({f"data/{metric_prefix}train_sentences": len(train), f"data/{metric_prefix}dev_sentences": len(dev)})
     return train_stage(ctx, "train_source", train, dev, {"source_lang": lang, "source_train": train_key, "source_dev": dev_key},
                        metric_prefix=metric_prefix)

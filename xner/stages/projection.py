@@ -3,6 +3,7 @@ or take the target side, align, project), shared by the projection and teacher-s
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -21,6 +22,9 @@ from xner.runtime.cache import StageResult
 from xner.runtime.context import RunContext
 from xner.stages.corpus import as_dict, map_labels, resolve_corpus_file
 from xner.stages.ner import build_labeller
+
+log = logging.getLogger(__name__)
+MAX_DEV_SHARE = 5  # a dev count holds out at most 1/5 of the sentences
 
 
 def log_rate(ctx: RunContext, name: str, count: int, result: StageResult) -> None:
@@ -106,11 +110,16 @@ def project_parallel(ctx: RunContext, components: ProjectionComponents, sources:
 
 def hold_out(cfg: DictConfig, items: Sequence) -> int:
     """How many of `items` train: all but the last `data.dev_sentences` (a count, or a fraction below 1; kept for
-    model selection), so one setting serves corpora of every size (scaling sweeps)."""
+    model selection), so one setting serves corpora of every size (scaling sweeps). A count is capped at a fifth
+    of the items (logged), so the default works for any `data.max_sentences`."""
     setting = cfg.data.dev_sentences or 0
     if setting < 0:
         raise ConfigError(f"data.dev_sentences={setting} must be a count >= 0 or a fraction in (0, 1)")
     held_out = round(setting * len(items)) if 0 < setting < 1 else int(setting)
+    cap = len(items) // MAX_DEV_SHARE
+    if held_out > cap and setting >= 1:
+        log.info("data.dev_sentences=%d capped at %d, a fifth of %d sentences", held_out, cap, len(items))
+        held_out = cap
     if held_out >= len(items):
         raise ConfigError(f"data.dev_sentences={held_out} leaves no training data from {len(items)} sentences")
     return len(items) - held_out
