@@ -2,13 +2,14 @@
 F1 on words, save/load round trip."""
 
 import itertools
+from pathlib import Path
 
 import pytest
 import torch
 
 from tests.synthetic import make_corpus
 from xner.data.records import EntitySpan, Sentence
-from xner.errors import InputError
+from xner.errors import ConfigError, InputError
 from xner.models.crf import LinearChainCRF
 from xner.models.tagging_data import (
     IGNORE,
@@ -182,7 +183,7 @@ def test_train_keeps_best_dev_weights_and_round_trips_through_a_file(word_encode
     assert evaluate_sentences(dev, predictions)["f1"] == pytest.approx(stats["dev/best_f1"])  # the restored weights are the best
     assert not model.encoder.get_input_embeddings().weight.requires_grad
     save_tagger(model, tmp_path / "m.pt")
-    assert "encoder.embeddings.word_embeddings.weight" not in torch.load(tmp_path / "m.pt", weights_only=False)["state"]
+    assert "encoder.embeddings.word_embeddings.weight" not in torch.load(tmp_path / "m.pt", weights_only=True)["state"]
     reloaded = load_tagger(tmp_path / "m.pt")
     assert reloaded.train_stats == stats and reloaded.hparams.head == "crf"
     assert predict(reloaded, dev, 32) == predictions
@@ -271,3 +272,41 @@ def test_words_the_encoder_never_sees_are_packed_out_and_predicted_o(word_encode
     assert [(s.start, s.end) for s in tagged.spans] == [(0, 1), (2, 3)]  # "the" stays O
     (probs,) = model.word_distributions(dataset)
     assert probs.shape == (3, 3) and probs[1].tolist() == [1.0, 0.0, 0.0] and probs[0].argmax() == 1
+
+
+def test_frozen_layers_stay_fixed_and_the_upper_layers_learn(word_encoder, tmp_path):
+    """model.frozen_layers=K: embeddings and the lowest K layers keep their pretrained weights (and no dropout);
+    the model still learns through the layers above; a saved model reloads with the same predictions."""
+    from transformers import BertConfig, BertModel
+
+    from xner.models.training import load_tagger, predict, save_tagger, train_tagger
+
+    two_layers = tmp_path / "encoder"  # the 1-layer test encoder with a second layer on top
+    bert = BertConfig.from_pretrained(word_encoder)
+    bert.num_hidden_layers = 2
+    torch.manual_seed(0)
+    BertModel(bert).save_pretrained(two_layers)
+    for name in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
+        if (Path(word_encoder) / name).is_file():
+            (two_layers / name).write_bytes((Path(word_encoder) / name).read_bytes())
+    word_encoder = str(two_layers)
+
+    train, _ = make_corpus(80, seed=4)
+    dev, _ = make_corpus(20, seed=5)
+    config = {**MODEL_CFG, "encoder": word_encoder, "frozen_layers": 1, "dropout": 0.1}
+    model, stats = train_tagger(config, TRAINER_CFG, ["PER", "ORG", "LOC"], train, dev, tmp_path, dev_score=dev_f1)
+    from transformers import AutoModel
+
+    pretrained = AutoModel.from_pretrained(word_encoder, add_pooling_layer=False).state_dict()
+    state = model.encoder.state_dict()
+    lower = [k for k in state if k.startswith(("embeddings.", "encoder.layer.0."))]
+    upper = [k for k in state if k.startswith("encoder.layer.") and not k.startswith("encoder.layer.0.")]
+    assert lower and upper and all(torch.equal(state[k], pretrained[k]) for k in lower)
+    assert any(not torch.equal(state[k], pretrained[k]) for k in upper)
+    model.train()
+    assert not model.encoder.encoder.layer[0].training and model.encoder.encoder.layer[1].training
+    assert stats["dev/best_f1"] > 0.5
+    save_tagger(model, tmp_path / "frozen.pt")
+    assert predict(load_tagger(tmp_path / "frozen.pt"), dev, 32) == predict(model, dev, 32)
+    with pytest.raises(ConfigError, match="frozen_layers=9: the encoder has"):
+        train_tagger({**config, "frozen_layers": 9}, TRAINER_CFG, ["PER"], train, dev, tmp_path, dev_score=dev_f1)

@@ -24,7 +24,7 @@ class TokenTagger(pl.LightningModule):
 
     def __init__(self, encoder: str, tags: Sequence[str], head: str = "linear", learning_rate: float = 5e-5,
                  head_learning_rate: float | None = None, weight_decay: float = 0.01, warmup_ratio: float = 0.1,
-                 dropout: float = 0.1, freeze_embeddings: bool = False):
+                 dropout: float = 0.1, freeze_embeddings: bool = False, frozen_layers: int = 0):
         super().__init__()
         from transformers import AutoModel
 
@@ -38,6 +38,7 @@ class TokenTagger(pl.LightningModule):
         self.encoder = AutoModel.from_pretrained(resolve_model(encoder), add_pooling_layer=False).train()
         if freeze_embeddings:
             self.encoder.get_input_embeddings().weight.requires_grad = False
+        self.frozen = self._freeze(frozen_layers)
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(self.encoder.config.hidden_size, len(self.tags))
         self.crf = LinearChainCRF(self.tags) if head == "crf" else None
@@ -46,6 +47,28 @@ class TokenTagger(pl.LightningModule):
         self.dev_score: Callable[[list[list[str]], list[list[str]]], float] | None = None
         self._dev_gold: list[list[str]] = []
         self._dev_pred: list[list[str]] = []
+
+    def _freeze(self, count: int) -> list[nn.Module]:
+        """Embeddings and the lowest `count` encoder layers fixed (no gradients, no dropout): training
+        back-propagates through the upper layers only."""
+        if not count:
+            return []
+        layers = getattr(getattr(self.encoder, "encoder", None), "layer", None)
+        if not isinstance(layers, nn.ModuleList):
+            raise ConfigError(f"model.frozen_layers needs an encoder with a layer stack ({type(self.encoder).__name__} has none)")
+        if not 0 <= count <= len(layers):
+            raise ConfigError(f"model.frozen_layers={count}: the encoder has {len(layers)} layers (0..{len(layers)})")
+        frozen = [self.encoder.embeddings, *layers[:count]]
+        for module in frozen:
+            module.requires_grad_(False)
+            module.eval()
+        return frozen
+
+    def train(self, mode: bool = True):
+        super().train(mode)
+        for module in getattr(self, "frozen", []):  # frozen layers stay deterministic while the rest trains
+            module.eval()
+        return self
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, word_positions: torch.Tensor) -> torch.Tensor:
         """Tag scores per word [batch, words, tags], read at each word's first subword."""

@@ -25,7 +25,8 @@ from xner.models.tagging_data import TaggingDataModule, TaggingDataset, tag_set
 log = logging.getLogger(__name__)
 FORMAT = "xner-tagger-1"
 LOG_EVERY_SECONDS = 30.0  # off a terminal, training progress is one log line this often
-MODEL_OPTIONS = ("head", "learning_rate", "head_learning_rate", "weight_decay", "warmup_ratio", "dropout", "freeze_embeddings")
+MODEL_OPTIONS = ("head", "learning_rate", "head_learning_rate", "weight_decay", "warmup_ratio", "dropout", "freeze_embeddings",
+                 "frozen_layers")
 
 
 def trained_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:

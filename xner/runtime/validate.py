@@ -16,7 +16,7 @@ CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 Check = Callable[[DictConfig], Any]
 COMPONENT_GROUPS = ("translator", "back_translator", "labeller", "aligner", "projector")
 MODEL_KEYS = {"name", "encoder", "head", "learning_rate", "head_learning_rate", "weight_decay", "warmup_ratio", "dropout",
-              "freeze_embeddings", "batch_size", "max_length", "long_sentences", "gradient_clip", "early_stopping_patience"}
+              "freeze_embeddings", "frozen_layers", "batch_size", "max_length", "long_sentences", "gradient_clip", "early_stopping_patience"}
 
 
 def group_choices(group: str) -> list[str]:
