@@ -8,7 +8,8 @@ from xner.errors import ConfigError
 from xner.run import run
 
 FAST = ["model.learning_rate=3e-3", "model.head_learning_rate=1e-2", "model.batch_size=8", "model.max_length=32",
-        "model.early_stopping_patience=20", "model.freeze_embeddings=false", "trainer.max_epochs=10", "trainer.enable_progress_bar=false"]
+        "model.early_stopping_patience=20", "model.freeze_embeddings=false", "model.frozen_layers=0", "trainer.max_epochs=10",
+        "trainer.enable_progress_bar=false"]  # the 1-layer test encoder is fine-tuned whole
 
 
 def test_supervised_experiment_end_to_end(compose_cfg, ner_data, word_encoder):

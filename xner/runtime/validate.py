@@ -132,7 +132,8 @@ def validate(cfg: DictConfig, checks: Mapping[str, Check | None]) -> None:
         node = cfg.get(group)
         if node is not None:
             check_component(node, group)
-    if cfg.get("trainer") is not None:
+    trains = OmegaConf.select(cfg, "model.name") not in (None, "none")
+    if cfg.get("trainer") is not None and trains:  # (importing Lightning to check costs seconds; only when it trains)
         check_trainer(cfg.trainer)
     if cfg.get("model") is not None:
         check_model(cfg.model)
