@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -33,12 +34,10 @@ def hydra_main(cfg: DictConfig) -> float | None:
         metrics = run(cfg)
     except XnerError as error:
         raise SystemExit(report(error)) from None
-    except Interrupted as interrupt:
-        print(f"xner: stopped by {interrupt}", file=sys.stderr)
-        raise SystemExit(128 + interrupt.signum) from None
-    except KeyboardInterrupt:
-        print("xner: stopped by SIGINT", file=sys.stderr)
-        raise SystemExit(130) from None
+    except (Interrupted, KeyboardInterrupt) as interrupt:  # SIGTERM, or Ctrl-C (SIGINT)
+        signum = getattr(interrupt, "signum", signal.SIGINT)
+        print(f"xner: stopped by {signal.Signals(signum).name}", file=sys.stderr)
+        raise SystemExit(128 + signum) from None
     headline = str(cfg.experiment.headline_metric)
     value = metrics.get(headline)
     print(f"{cfg.experiment.name} {cfg.experiment.label}: {headline} = {value:.4f}" if value is not None else metrics)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Iterable, Mapping
 
 from xner.data.records import EntitySpan, Sentence
@@ -43,8 +44,11 @@ class LabelMap:
         label = self.rename.get(label, label)
         if label in self.keep:
             return label
-        folded = {k.casefold(): k for k in self.keep}
-        return folded.get(label.casefold())
+        return self._folded.get(label.casefold())
+
+    @cached_property
+    def _folded(self) -> dict[str, str]:
+        return {k.casefold(): k for k in self.keep}
 
     def map_spans(self, spans: Iterable[EntitySpan], counts: LabelCounts | None = None) -> tuple[EntitySpan, ...]:
         mapped = []

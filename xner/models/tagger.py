@@ -53,8 +53,10 @@ class TokenTagger(pl.LightningModule):
         back-propagates through the upper layers only."""
         if not count:
             return []
-        layers = getattr(getattr(self.encoder, "encoder", None), "layer", None)
-        if not isinstance(layers, nn.ModuleList):
+        from xner.models.encoder import layer_stack
+
+        layers = layer_stack(self.encoder)
+        if layers is None:
             raise ConfigError(f"model.frozen_layers needs an encoder with a layer stack ({type(self.encoder).__name__} has none)")
         if not 0 <= count <= len(layers):
             raise ConfigError(f"model.frozen_layers={count}: the encoder has {len(layers)} layers (0..{len(layers)})")

@@ -50,7 +50,7 @@ class Fingerprints:
 
     def __init__(self, path: Path):
         self.path = path
-        self.known: dict[str, list] = read_json_or_none(path) or {} if path.parent.is_dir() else {}
+        self.known: dict[str, list] = read_json_or_none(path) or {}
         self.dirty = False
 
     def sha256(self, file: Path) -> str:

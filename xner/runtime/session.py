@@ -78,9 +78,10 @@ def open_run(cfg: DictConfig, checks: Mapping[str, Check | None]) -> Iterator[Ru
     root = Path(cfg.paths.root_dir)
     cache_dir = Path(cfg.paths.cache_dir)
     cache = StageCache(cache_dir if cache_dir.is_absolute() else root / cache_dir, enabled=cfg.paths.use_cache)
-    mask_saved_configs(output_dir(cfg))
+    output = output_dir(cfg)
+    mask_saved_configs(output)
     tracker = start_tracking(cfg)
-    ctx = RunContext(cfg, cache, tracker, output_dir(cfg))
+    ctx = RunContext(cfg, cache, tracker, output)
     started = time.perf_counter()
     log.info("experiment=%s lang=%s; outputs in %s, stage cache in %s", cfg.experiment.name, cfg.lang.code,
              ctx.output_dir, cache.root)

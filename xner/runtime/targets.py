@@ -50,7 +50,7 @@ def resolve_target(target: Any, where: str) -> type:
     return obj
 
 
-def _raw(node: Any, key: Any) -> Any:
+def raw(node: Any, key: Any) -> Any:
     """A child without resolving interpolations (a `${...}` target stays a string and is refused as one)."""
     if not isinstance(node, (DictConfig, ListConfig)):
         return node[key]
@@ -62,21 +62,21 @@ def target_nodes(node: Any, where: str) -> Iterator[tuple[str, Any]]:
     """(location, value) of every `_target_` in a config tree."""
     if isinstance(node, (DictConfig, dict)):
         for key in node.keys():
-            child = _raw(node, key)
+            child = raw(node, key)
             if str(key) == "_target_":
                 yield where, child
             elif isinstance(child, (DictConfig, dict, ListConfig, list)):
                 yield from target_nodes(child, f"{where}.{key}" if where else str(key))
     elif isinstance(node, (ListConfig, list)):
         for index in range(len(node)):
-            yield from target_nodes(_raw(node, index), f"{where}[{index}]")
+            yield from target_nodes(raw(node, index), f"{where}[{index}]")
 
 
 def logging_factories(node: Any, where: str) -> Iterator[tuple[str, Any]]:
     """(location, value) of every callable a logging dictConfig would import: `()` and handler `class` keys."""
     if isinstance(node, (DictConfig, dict)):
         for key in node.keys():
-            child = _raw(node, key)
+            child = raw(node, key)
             if str(key) in ("()", "class") and not isinstance(child, (DictConfig, dict, ListConfig, list)):
                 yield f"{where}.{key}", child
             elif isinstance(child, (DictConfig, dict, ListConfig, list)):

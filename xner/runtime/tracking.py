@@ -38,8 +38,9 @@ def mask_files(paths: list[Path]) -> None:
     for path in paths:
         if path.is_file():
             text = path.read_text(encoding="utf-8")
-            if mask_credentials(text) != text:
-                write_text_atomic(path, mask_credentials(text))
+            masked = mask_credentials(text)
+            if masked != text:
+                write_text_atomic(path, masked)
 
 
 def tracking_uri(cfg: DictConfig) -> str:
@@ -58,7 +59,7 @@ def flatten(node: Any, prefix: str = "") -> dict[str, str]:
         for key, value in node.items():
             flat.update(flatten(value, f"{prefix}{key}."))
     else:
-        flat[prefix.rstrip(".")] = mask_credentials(str(node))[:_MAX_PARAM_CHARS]
+        flat[prefix.rstrip(".")] = str(node)[:_MAX_PARAM_CHARS]
     return flat
 
 

@@ -10,7 +10,7 @@ from typing import Any, Callable, Mapping
 from omegaconf import DictConfig, ListConfig, OmegaConf
 
 from xner.errors import ConfigError
-from xner.runtime.targets import check_config_targets, resolve_target
+from xner.runtime.targets import check_config_targets, raw, resolve_target
 
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 Check = Callable[[DictConfig], Any]
@@ -33,7 +33,7 @@ def check_component(node: Any, where: str) -> None:
     """A `_target_` node: the class exists, every option is one of its parameters, required ones are
     set; nested component nodes (candidates, scorer, scorers.*) are checked too."""
     if isinstance(node, (DictConfig, dict)) and "_target_" in node:
-        target = resolve_target(node._get_node("_target_")._value() if isinstance(node, DictConfig) else node["_target_"], where)
+        target = resolve_target(raw(node, "_target_"), where)
         parameters = inspect.signature(target).parameters
         takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
         valid = [name for name, p in parameters.items() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
