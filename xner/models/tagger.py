@@ -24,7 +24,7 @@ class TokenTagger(pl.LightningModule):
 
     def __init__(self, encoder: str, tags: Sequence[str], head: str = "linear", learning_rate: float = 5e-5,
                  head_learning_rate: float | None = None, weight_decay: float = 0.01, warmup_ratio: float = 0.1,
-                 dropout: float = 0.1, freeze_embeddings: bool = False, frozen_layers: int = 0):
+                 dropout: float = 0.1, freeze_embeddings: bool = False, frozen_layers: int = 0, state_cache: bool = True):
         super().__init__()
         from transformers import AutoModel
 
@@ -39,6 +39,10 @@ class TokenTagger(pl.LightningModule):
         if freeze_embeddings:
             self.encoder.get_input_embeddings().weight.requires_grad = False
         self.frozen = self._freeze(frozen_layers)
+        self.frozen_layers = frozen_layers
+        # with frozen layers, their output is computed once per sentence (xner.models.states) and training,
+        # dev and test prediction run only the upper layers on it
+        self.state_cache = bool(state_cache and frozen_layers)
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(self.encoder.config.hidden_size, len(self.tags))
         self.crf = LinearChainCRF(self.tags) if head == "crf" else None
@@ -72,14 +76,36 @@ class TokenTagger(pl.LightningModule):
             module.eval()
         return self
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, word_positions: torch.Tensor) -> torch.Tensor:
-        """Tag scores per word [batch, words, tags], read at each word's first subword."""
-        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+    def _run_layers(self, layers, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """`hidden` through `layers`, padding masked (an additive mask, as BERT-like layers take it)."""
+        extended = (1.0 - attention_mask[:, None, None, :].to(hidden.dtype)) * torch.finfo(hidden.dtype).min
+        for layer in layers:
+            out = layer(hidden, attention_mask=extended)
+            hidden = out[0] if isinstance(out, tuple) else out
+        return hidden
+
+    def lower_states(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """The frozen part's output [batch, subwords, hidden]: embeddings and the lowest `frozen_layers` layers."""
+        from xner.models.encoder import layer_stack
+
+        hidden = self.encoder.embeddings(input_ids=input_ids)
+        return self._run_layers(layer_stack(self.encoder)[: self.frozen_layers], hidden, attention_mask)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, word_positions: torch.Tensor,
+                states: torch.Tensor | None = None) -> torch.Tensor:
+        """Tag scores per word [batch, words, tags], read at each word's first subword; given the frozen
+        layers' `states`, only the layers above them run."""
+        if states is not None:
+            from xner.models.encoder import layer_stack
+
+            hidden = self._run_layers(layer_stack(self.encoder)[self.frozen_layers:], states, attention_mask)
+        else:
+            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         index = word_positions.unsqueeze(-1).expand(-1, -1, hidden.shape[-1])
         return self.head(self.dropout(hidden.gather(1, index))).float()
 
     def _loss(self, batch) -> tuple[torch.Tensor, torch.Tensor]:
-        logits = self(batch["input_ids"], batch["attention_mask"], batch["word_positions"])
+        logits = self(batch["input_ids"], batch["attention_mask"], batch["word_positions"], batch.get("states"))
         if "soft_labels" in batch:  # teacher-student: cross-entropy against the teachers' distributions
             if self.crf is not None:
                 raise ConfigError("soft labels (teacher-student) need model.head=linear")
@@ -155,7 +181,8 @@ class TokenTagger(pl.LightningModule):
         for start in range(0, len(order), batch_size):
             indices = order[start: start + batch_size]
             batch = {k: v.to(self.device) for k, v in collate([dataset[i] for i in indices], pad).items()}
-            probs = torch.softmax(self(batch["input_ids"], batch["attention_mask"], batch["word_positions"]), -1).cpu().numpy()
+            logits = self(batch["input_ids"], batch["attention_mask"], batch["word_positions"], batch.get("states"))
+            probs = torch.softmax(logits, -1).cpu().numpy()
             for row, index in enumerate(indices):
                 item = dataset[index]
                 full = np.zeros((len(item.first_subword), len(self.tags)), np.float32)
@@ -179,7 +206,8 @@ class TokenTagger(pl.LightningModule):
         for start in progress(range(0, len(order), batch_size), desc="predict", leave=False, disable=len(order) <= batch_size):
             indices = order[start: start + batch_size]
             batch = {k: v.to(self.device) for k, v in collate([dataset[i] for i in indices], pad).items()}
-            decoded = self.decode(self(batch["input_ids"], batch["attention_mask"], batch["word_positions"]), batch["word_mask"])
+            logits = self(batch["input_ids"], batch["attention_mask"], batch["word_positions"], batch.get("states"))
+            decoded = self.decode(logits, batch["word_mask"])
             for index, predicted in zip(indices, decoded):
                 sentence = sentences[index]
                 tags = ["O"] * len(sentence)  # words the encoder never saw (truncated or dropped) are O

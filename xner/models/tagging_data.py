@@ -29,6 +29,7 @@ class Encoded:
     first_subword: list[int]  # position of each word's first subword (-1 when truncated away)
     word_labels: list[int]  # tag id per word (IGNORE when truncated away)
     soft_labels: np.ndarray | None = None  # [words, tags] target distribution (teacher-student), or None
+    states: np.ndarray | None = None  # [subwords, hidden] fp16 output of the model's frozen layers, or None
 
 
 def encode(tokenizer, sentence: Sentence, tag_to_id: dict[str, int], max_length: int) -> Encoded:
@@ -97,6 +98,11 @@ def collate(items: Sequence[Encoded], pad_id: int) -> dict[str, torch.Tensor]:
             if keep:
                 soft[row, : len(keep)] = torch.from_numpy(item.soft_labels[keep])
         batch["soft_labels"] = soft
+    if items and all(item.states is not None for item in items):
+        states = torch.zeros((len(items), width, items[0].states.shape[1]))
+        for row, item in enumerate(items):
+            states[row, : len(item.states)] = torch.from_numpy(np.asarray(item.states, dtype=np.float32))
+        batch["states"] = states
     return batch
 
 

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 FORMAT = "xner-tagger-1"
 LOG_EVERY_SECONDS = 30.0  # off a terminal, training progress is one log line this often
 MODEL_OPTIONS = ("head", "learning_rate", "head_learning_rate", "weight_decay", "warmup_ratio", "dropout", "freeze_embeddings",
-                 "frozen_layers")
+                 "frozen_layers", "state_cache")
 
 
 def trained_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
@@ -91,6 +91,45 @@ def _tokenizer(encoder: str):
     return AutoTokenizer.from_pretrained(resolve_model(encoder))
 
 
+def attach_states(model: TokenTagger, datasets: Sequence[TaggingDataset | None], batch_size: int = 64,
+                  desc: str = "frozen layers") -> dict[str, float]:
+    """Give every item the output of the model's frozen layers, from the store or computed once now (batched
+    by length); a no-op without frozen layers or with `state_cache` off. Returns counts for the log."""
+    from xner.models.encoder import resolve_model
+    from xner.models.states import open_store, state_key
+    from xner.models.tagging_data import collate
+    from xner.progress import progress
+
+    items = [item for dataset in datasets if dataset is not None for item in dataset.items]
+    if not model.state_cache or not items:
+        return {}
+    store = open_store(resolve_model(model.hparams.encoder), model.frozen_layers, model.encoder.config.hidden_size)
+    keys = [state_key(item.input_ids) for item in items]
+    todo = store.missing(keys)
+    started = time.perf_counter()
+    if todo:
+        first = {key: item for key, item in zip(reversed(keys), reversed(items))}
+        ordered = sorted(todo, key=lambda key: len(first[key].input_ids))
+        pad = model.encoder.config.pad_token_id or 0
+        was_training = model.training
+        model.eval()
+        batches = [ordered[i: i + batch_size] for i in range(0, len(ordered), batch_size)]
+        with torch.inference_mode():
+            for batch_keys in progress(batches, desc=desc, leave=False, disable=len(batches) < 2):
+                batch = collate([first[key] for key in batch_keys], pad)
+                hidden = model.lower_states(batch["input_ids"].to(model.device), batch["attention_mask"].to(model.device))
+                hidden = hidden.to(torch.float16).cpu().numpy()
+                store.add({key: hidden[row, : len(first[key].input_ids)] for row, key in enumerate(batch_keys)})
+        store.flush()
+        model.train(was_training)
+        log.info("%s: states of %d sentences computed in %.1f s, %d reused (%s)", desc, len(todo),
+                 time.perf_counter() - started, len(set(keys)) - len(todo), store.folder or "in memory")
+    for key, item in zip(keys, items):
+        item.states = store.get(key)
+    return {"states/computed": float(len(todo)), "states/reused": float(len(set(keys)) - len(todo)),
+            "states/seconds": time.perf_counter() - started}
+
+
 def _peak_memory_mb(device: torch.device) -> dict[str, float]:
     stats = {"train/peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     if device.type == "cuda":
@@ -120,6 +159,7 @@ def train_tagger(model_cfg: Mapping[str, Any], trainer_cfg: Mapping[str, Any], l
                      split["train"], split["dev"], model_cfg["max_length"])
     data = TaggingDataModule(model.tokenizer, model.tags, train, dev, max_length=model_cfg["max_length"],
                              batch_size=model_cfg["batch_size"], seed=seed, train_soft_labels=train_soft_labels)
+    state_counts = attach_states(model, [data.train_set, data.dev_set])
     keep_best = KeepBest("dev/f1")
     callbacks: list[pl.Callback] = [keep_best]
     trainer_options = {"num_sanity_val_steps": 0, **dict(trainer_cfg)}  # no dev pass before training: it selects nothing
@@ -149,7 +189,7 @@ def train_tagger(model_cfg: Mapping[str, Any], trainer_cfg: Mapping[str, Any], l
              "train/split_sentences": float(split["train"]),
              "train/parameters": float(sum(p.numel() for p in model.parameters())),
              "train/trainable_parameters": float(sum(p.numel() for p in model.parameters() if p.requires_grad)),
-             **_peak_memory_mb(model.device)}
+             **{f"train/{k}": v for k, v in state_counts.items()}, **_peak_memory_mb(model.device)}
     if keep_best.state is not None:
         stats["dev/best_f1"], stats["dev/best_epoch"] = keep_best.best_score, float(keep_best.best_epoch)
     model.train_stats = stats
@@ -244,6 +284,7 @@ def predict(model: TokenTagger, sentences: Sequence[Sentence], max_length: int, 
         stats["split_sentences"] = float(len(pieces) - len(sentences))
     inputs = [Sentence(tuple(sentences[i].tokens[a:b]), ()) for i, a, b in pieces]
     dataset = TaggingDataset(model.tokenizer, inputs, model.tags, max_length)
+    attach_states(model, [dataset])
     spans: list[list[EntitySpan]] = [[] for _ in sentences]
     for (index, start, _), predicted in zip(pieces, model.predict_sentences(inputs, dataset, batch_size)):
         spans[index] += [EntitySpan(s.start + start, s.end + start, s.label) for s in predicted.spans]
@@ -258,7 +299,9 @@ def predict_distributions(model: TokenTagger, sentences: Sequence[Sentence], max
     model.to(pick_device(device))
     pieces = fit_to_length(model.tokenizer, sentences, max_length)
     inputs = [Sentence(tuple(sentences[i].tokens[a:b]), ()) for i, a, b in pieces]
-    parts = model.word_distributions(TaggingDataset(model.tokenizer, inputs, model.tags, max_length), batch_size)
+    dataset = TaggingDataset(model.tokenizer, inputs, model.tags, max_length)
+    attach_states(model, [dataset])
+    parts = model.word_distributions(dataset, batch_size)
     out: list[list[np.ndarray]] = [[] for _ in sentences]
     for (index, _, _), part in zip(pieces, parts):
         out[index].append(part)

@@ -16,6 +16,7 @@ from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
 
 from xner.errors import ConfigError, Interrupted
 from xner.models.encoder import set_models_dir
+from xner.models.states import set_states_dir
 from xner.runtime.cache import StageCache
 from xner.runtime.context import RunContext
 from xner.runtime.tracking import mask_files, start_tracking
@@ -75,7 +76,13 @@ def open_run(cfg: DictConfig, checks: Mapping[str, Check | None]) -> Iterator[Ru
     with config_errors():
         validate(cfg, checks)
     set_models_dir(cfg.paths.models_dir)
+    if cfg.get("threads"):
+        import torch
+
+        torch.set_num_threads(int(cfg.threads))
     root = Path(cfg.paths.root_dir)
+    states_dir = cfg.paths.get("states_dir")  # relative to the root; without the cache, states stay in memory
+    set_states_dir(root / states_dir if states_dir and cfg.paths.use_cache else None)
     cache_dir = Path(cfg.paths.cache_dir)
     cache = StageCache(cache_dir if cache_dir.is_absolute() else root / cache_dir, enabled=cfg.paths.use_cache)
     output = output_dir(cfg)

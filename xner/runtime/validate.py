@@ -16,7 +16,7 @@ CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 Check = Callable[[DictConfig], Any]
 COMPONENT_GROUPS = ("translator", "back_translator", "labeller", "aligner", "projector")
 MODEL_KEYS = {"name", "encoder", "head", "learning_rate", "head_learning_rate", "weight_decay", "warmup_ratio", "dropout",
-              "freeze_embeddings", "frozen_layers", "batch_size", "max_length", "long_sentences", "gradient_clip", "early_stopping_patience"}
+              "freeze_embeddings", "frozen_layers", "state_cache", "batch_size", "max_length", "long_sentences", "gradient_clip", "early_stopping_patience"}
 
 
 def group_choices(group: str) -> list[str]:
@@ -82,6 +82,9 @@ def check_model(model: DictConfig) -> None:
         raise ConfigError(f"model.head: unknown head '{model.get('head')}'", ["crf", "linear"])
     if model.get("long_sentences", "split") not in ("split", "truncate"):
         raise ConfigError(f"model.long_sentences: unknown choice '{model.get('long_sentences')}'", ["split", "truncate"])
+    frozen = model.get("frozen_layers", 0)
+    if not isinstance(frozen, int) or isinstance(frozen, bool) or frozen < 0:
+        raise ConfigError(f"model.frozen_layers: expected a whole number of layers >= 0, got '{frozen}'")
 
 
 def check_datasets(node: Any, where: str) -> None:
@@ -122,6 +125,9 @@ def validate(cfg: DictConfig, checks: Mapping[str, Check | None]) -> None:
         if cfg.get(group) is not None:
             OmegaConf.to_container(cfg[group], resolve=True, throw_on_missing=True)
     check_counts(cfg)
+    threads = cfg.get("threads")
+    if threads is not None and (not isinstance(threads, int) or isinstance(threads, bool) or threads < 1):
+        raise ConfigError(f"threads: expected a whole number >= 1 or null, got '{threads}'")
     try:
         check_datasets(cfg.data, "data")
     except ConfigError as error:
@@ -137,6 +143,12 @@ def validate(cfg: DictConfig, checks: Mapping[str, Check | None]) -> None:
         check_trainer(cfg.trainer)
     if cfg.get("model") is not None:
         check_model(cfg.model)
+        overrides = OmegaConf.select(cfg, "source_model.model")
+        if overrides and trains:  # the source model's own options, over the model group
+            unknown = sorted(set(map(str, overrides.keys())) - MODEL_KEYS)
+            if unknown:
+                raise ConfigError(f"source_model.model: unknown option '{unknown[0]}'", sorted(MODEL_KEYS))
+            check_model(OmegaConf.merge(cfg.model, overrides))
     corpora = OmegaConf.select(cfg, "source_model.corpora") or {}
     source_lang = OmegaConf.select(cfg, "source_model.lang")
     if source_lang is not None and str(source_lang) not in corpora:
