@@ -66,6 +66,7 @@ class RunContext:
         yield entry
         entry.seconds = time.perf_counter() - started
         self.timeline.append(entry)
+        self.log_metrics({f"step/{name.replace(' ', '_')}/seconds": entry.seconds})
 
     def log_metrics(self, metrics: dict[str, float]) -> None:
         self.metrics.update(metrics)
