@@ -171,3 +171,20 @@ def ner_data(data_root):
     (folder / "train.en").write_text("".join(" ".join(s.tokens) + "\n" for s in sources))
     (folder / "train.swa").write_text("".join(" ".join(t.tokens) + "\n" for t in targets))
     return data_root
+
+
+@pytest.fixture(scope="session")
+def two_layer_encoder(word_encoder, tmp_path_factory):
+    """The 1-layer test encoder with a second layer on top (frozen_layers=1 leaves one to train)."""
+    import torch
+    from transformers import BertConfig, BertModel
+
+    folder = tmp_path_factory.mktemp("encoder2")
+    bert = BertConfig.from_pretrained(word_encoder)
+    bert.num_hidden_layers = 2
+    torch.manual_seed(0)
+    BertModel(bert).save_pretrained(folder)
+    for name in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
+        if (Path(word_encoder) / name).is_file():
+            (folder / name).write_bytes((Path(word_encoder) / name).read_bytes())
+    return str(folder)

@@ -59,6 +59,25 @@ def test_user_command_projects_with_ilp_and_says_where_the_time_went(compose_cfg
     assert any("stage train_source: training" in r.getMessage() for r in caplog.records)
 
 
+def test_projection_with_frozen_layers_reads_the_aligners_states(compose_cfg, ner_data, two_layer_encoder, tmp_path):
+    """model.frozen_layers=1 with the aligner reading layer 1 of the same encoder: the source model is still fully
+    fine-tuned (source_model.model), the target model trains on the aligner's stored states (none computed for
+    its training sentences) and a second run with another projector computes no states at all."""
+    import torch
+
+    common = ["experiment=projection", "lang=swa", "aligner=simalign", f"aligner.model={two_layer_encoder}", "aligner.layer=1",
+              "data.dev_sentences=20", f"model.encoder={two_layer_encoder}", *FAST, "model.frozen_layers=1"]
+    first = run(compose_cfg(*common))
+    assert first["train/states/computed"] == 0 and first["train/states/reused"] > 80  # train and dev: the aligner's
+    source = torch.load(next((tmp_path / "cache" / "train_source").glob("*.pt")), weights_only=True)
+    target = torch.load(next((tmp_path / "cache" / "train").glob("*.pt")), weights_only=True)
+    assert source["hparams"]["frozen_layers"] == 0 and target["hparams"]["frozen_layers"] == 1
+    assert list((tmp_path / "cache" / "frozen_states").glob("*-layer1/*.index.npz"))
+    second = run(compose_cfg(*common, "projector=ilp"))
+    assert second["stage/train/cache_hit"] == 0 and second["train/states/computed"] == 0
+    assert first["test/f1"] > 0.3 and second["test/f1"] > 0.3
+
+
 def test_projection_config_errors_come_before_any_work(compose_cfg, ner_data, word_encoder):
     with pytest.raises(ConfigError, match="labeller"):
         run(compose_cfg("experiment=projection", "lang=swa", "labeller=none", f"model.encoder={word_encoder}"))

@@ -2,7 +2,6 @@
 F1 on words, save/load round trip."""
 
 import itertools
-from pathlib import Path
 
 import pytest
 import torch
@@ -272,22 +271,6 @@ def test_words_the_encoder_never_sees_are_packed_out_and_predicted_o(word_encode
     assert [(s.start, s.end) for s in tagged.spans] == [(0, 1), (2, 3)]  # "the" stays O
     (probs,) = model.word_distributions(dataset)
     assert probs.shape == (3, 3) and probs[1].tolist() == [1.0, 0.0, 0.0] and probs[0].argmax() == 1
-
-
-@pytest.fixture(scope="module")
-def two_layer_encoder(word_encoder, tmp_path_factory):
-    """The 1-layer test encoder with a second layer on top (frozen_layers=1 leaves one to train)."""
-    from transformers import BertConfig, BertModel
-
-    folder = tmp_path_factory.mktemp("encoder2")
-    bert = BertConfig.from_pretrained(word_encoder)
-    bert.num_hidden_layers = 2
-    torch.manual_seed(0)
-    BertModel(bert).save_pretrained(folder)
-    for name in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
-        if (Path(word_encoder) / name).is_file():
-            (folder / name).write_bytes((Path(word_encoder) / name).read_bytes())
-    return str(folder)
 
 
 def test_frozen_layers_stay_fixed_and_the_upper_layers_learn(two_layer_encoder, tmp_path):
