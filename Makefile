@@ -11,7 +11,7 @@ export XNER_DATA_DIR ?= $(abspath ../shared/data)
 ARGS ?=
 E5_DIR ?= .cache/xner/models/multilingual-e5-small
 
-.PHONY: help install install-apertium models run test bench sweep ui clean
+.PHONY: help install install-apertium models run test bench bench-speed sweep ui clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -45,6 +45,13 @@ bench: install models  ## real-data benchmarks (needs apertium for tgt2tgt rows)
 	$(PY) benchmarks/translation.py
 	$(PY) benchmarks/ner_speed.py
 	$(PY) benchmarks/ner_extrinsic.py
+
+bench-speed: install models  ## issue 15 speed benchmarks (needs the cached source model: see benchmarks/pipeline_speed.py)
+	$(PY) benchmarks/simalign_parity.py
+	$(PY) benchmarks/state_cache.py
+	$(PY) benchmarks/pipeline_speed.py --quick
+	$(PY) benchmarks/pipeline_speed.py --paths old,new
+	$(PY) benchmarks/sweep_threads.py
 
 sweep: install  ## example multirun: 2 languages x 2 length-ratio thresholds, nested in MLflow
 	$(PY) -m xner.run -m experiment=europarl_intrinsic lang=de,es projector.length_ratio_threshold=null,0.8 $(ARGS)

@@ -17,7 +17,8 @@ from xner.runtime.context import RunContext
 from xner.stages.corpus import as_dict, corpus_split
 
 log = logging.getLogger(__name__)
-EXECUTION_ONLY = ("enable_progress_bar",)
+# trainer options that change how a model trains, not its weights: not part of its cache key
+EXECUTION_ONLY = ("enable_progress_bar", "num_sanity_val_steps")
 
 
 def require_model(cfg: DictConfig) -> None:
