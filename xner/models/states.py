@@ -22,7 +22,7 @@ _open: dict[tuple[str, str, int], "StateStore"] = {}
 
 
 def set_states_dir(directory: str | Path | None) -> None:
-    """Where stores live for this process (`<paths.cache_dir>/states`, set when a run opens); None: in memory."""
+    """Where stores live for this process (`paths.states_dir`, set when a run opens); None: in memory."""
     global _states_dir
     _states_dir = Path(directory) if directory else None
 
@@ -66,7 +66,6 @@ class StateStore:
         self._arrays: dict[bytes, np.ndarray] = {}
         self._pending: dict[bytes, np.ndarray] = {}  # added, not yet written
         self._shards: set[str] = set()
-        self.computed = self.reused = 0
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
             self.refresh()
@@ -105,7 +104,6 @@ class StateStore:
     def add(self, states: Mapping[bytes, np.ndarray]) -> None:
         """Keep new states (fp16), readable at once; on disk they are written by `flush` (or when enough wait)."""
         states = {key: np.asarray(value, dtype=np.float16) for key, value in states.items() if key not in self._arrays}
-        self.computed += len(states)
         self._arrays.update(states)
         if self.folder is not None:
             self._pending.update(states)

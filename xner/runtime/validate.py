@@ -72,19 +72,24 @@ def check_trainer(trainer: DictConfig) -> None:
             raise ConfigError(f"trainer: unknown option '{key}' for the Lightning Trainer", sorted(valid))
 
 
-def check_model(model: DictConfig) -> None:
+def _whole(value: Any, least: int) -> bool:
+    """A whole number (not a bool) of at least `least`."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= least
+
+
+def check_model(model: DictConfig, where: str = "model") -> None:
     if model.get("name") in (None, "none"):
         return
     for key in model.keys():
         if str(key) not in MODEL_KEYS:
-            raise ConfigError(f"model: unknown option '{key}'", sorted(MODEL_KEYS))
+            raise ConfigError(f"{where}: unknown option '{key}'", sorted(MODEL_KEYS))
     if model.get("head") not in ("linear", "crf"):
-        raise ConfigError(f"model.head: unknown head '{model.get('head')}'", ["crf", "linear"])
+        raise ConfigError(f"{where}.head: unknown head '{model.get('head')}'", ["crf", "linear"])
     if model.get("long_sentences", "split") not in ("split", "truncate"):
-        raise ConfigError(f"model.long_sentences: unknown choice '{model.get('long_sentences')}'", ["split", "truncate"])
+        raise ConfigError(f"{where}.long_sentences: unknown choice '{model.get('long_sentences')}'", ["split", "truncate"])
     frozen = model.get("frozen_layers", 0)
-    if not isinstance(frozen, int) or isinstance(frozen, bool) or frozen < 0:
-        raise ConfigError(f"model.frozen_layers: expected a whole number of layers >= 0, got '{frozen}'")
+    if not _whole(frozen, 0):
+        raise ConfigError(f"{where}.frozen_layers: expected a whole number of layers >= 0, got '{frozen}'")
 
 
 def check_datasets(node: Any, where: str) -> None:
@@ -106,7 +111,7 @@ def check_counts(cfg: DictConfig) -> None:
     """Sentence caps are positive whole numbers (or null); `data.dev_sentences` is a count or a fraction below 1."""
     for key in ("data.max_sentences", "source_model.max_sentences", "source_model.max_dev_sentences"):
         value = OmegaConf.select(cfg, key)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        if value is not None and not _whole(value, 1):
             raise ConfigError(f"{key} must be a positive whole number or null, got {value!r}")
     dev = OmegaConf.select(cfg, "data.dev_sentences")
     if dev is not None and (isinstance(dev, bool) or not isinstance(dev, (int, float)) or dev < 0
@@ -126,7 +131,7 @@ def validate(cfg: DictConfig, checks: Mapping[str, Check | None]) -> None:
             OmegaConf.to_container(cfg[group], resolve=True, throw_on_missing=True)
     check_counts(cfg)
     threads = cfg.get("threads")
-    if threads is not None and (not isinstance(threads, int) or isinstance(threads, bool) or threads < 1):
+    if threads is not None and not _whole(threads, 1):
         raise ConfigError(f"threads: expected a whole number >= 1 or null, got '{threads}'")
     try:
         check_datasets(cfg.data, "data")
@@ -144,11 +149,9 @@ def validate(cfg: DictConfig, checks: Mapping[str, Check | None]) -> None:
     if cfg.get("model") is not None:
         check_model(cfg.model)
         overrides = OmegaConf.select(cfg, "source_model.model")
-        if overrides and trains:  # the source model's own options, over the model group
-            unknown = sorted(set(map(str, overrides.keys())) - MODEL_KEYS)
-            if unknown:
-                raise ConfigError(f"source_model.model: unknown option '{unknown[0]}'", sorted(MODEL_KEYS))
-            check_model(OmegaConf.merge(cfg.model, overrides))
+        if overrides and trains:  # the source model's own options, over the model group (already checked)
+            merged = OmegaConf.merge(OmegaConf.create(OmegaConf.to_container(cfg.model, resolve=True)), overrides)
+            check_model(merged, "source_model.model")  # (a plain copy: the struct-mode model rejects new keys)
     corpora = OmegaConf.select(cfg, "source_model.corpora") or {}
     source_lang = OmegaConf.select(cfg, "source_model.lang")
     if source_lang is not None and str(source_lang) not in corpora:
