@@ -81,8 +81,11 @@ def test_projection_with_frozen_layers_reads_the_aligners_states(compose_cfg, ne
 def test_projection_config_errors_come_before_any_work(compose_cfg, ner_data, word_encoder):
     with pytest.raises(ConfigError, match="labeller"):
         run(compose_cfg("experiment=projection", "lang=swa", "labeller=none", f"model.encoder={word_encoder}"))
-    with pytest.raises(ConfigError, match="masakhaner2.* no lang .de"):
-        run(compose_cfg("experiment=projection", "lang=de", f"model.encoder={word_encoder}"))  # no MasakhaNER test set for de
+    with pytest.raises(ConfigError, match="no pair for lang=de .*parallel=multi30k"):  # no MAFAND-MT for de
+        run(compose_cfg("experiment=projection", "lang=de", f"model.encoder={word_encoder}"))
+    with pytest.raises(ConfigError, match="masakhaner2.* no lang .deu"):
+        run(compose_cfg("experiment=projection", "lang=de", "parallel=multi30k", "data.target.dataset=masakhaner2",
+                        f"model.encoder={word_encoder}"))
 
 
 def test_same_config_and_seed_give_identical_metrics_on_cpu(compose_cfg, ner_data, word_encoder):

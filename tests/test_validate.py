@@ -86,7 +86,9 @@ def test_group_choices_reads_the_conf_folders():
 
 
 def test_dataset_fields_are_checked_before_any_stage(compose_cfg, tmp_path):
-    message = fails_before_any_stage(compose_cfg("experiment=supervised", "lang=de"), tmp_path)
-    assert "data.target: dataset 'masakhaner2' has no lang 'de'" in message and "swa" in message
+    message = fails_before_any_stage(compose_cfg("experiment=supervised", "lang=de", "data.target.dataset=masakhaner2"), tmp_path)
+    assert "data.target: dataset 'masakhaner2' has no lang 'deu'" in message and "swa" in message
+    message = fails_before_any_stage(compose_cfg("experiment=model_transfer", "lang=it"), tmp_path)
+    assert "data.target: no dataset" in message and "lang=it" in message and "data.target.dataset=panx" in message
     message = fails_before_any_stage(compose_cfg("experiment=projection", "lang=swa", "data.parallel.split=training"), tmp_path)
     assert "has no split 'training'" in message and "dev, test, train" in message

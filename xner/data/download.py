@@ -22,7 +22,7 @@ def download(name: str, **fixed: str) -> list[str]:
     paths = []
     for combo in itertools.product(*grids):
         values = dict(zip(names, combo))
-        sides = values["pair"].split("-") if name == "mafand" else [None]
+        sides = values["pair"].split("-") if spec.parallel else [None]
         for lang in sides:
             file_values = {**values, "lang": lang} if lang else values
             log.info("downloading %s", spec.url(**file_values))

@@ -1,7 +1,9 @@
-"""Line-aligned parallel text: sentence k of one file translates sentence k of the other."""
+"""Line-aligned parallel text: sentence k of one file translates sentence k of the other (or, for
+comparable captions, describes the same image); plus the caption corpora's side files."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from xner.data.textfile import iter_lines
@@ -26,17 +28,70 @@ def check_same_length(source_path: str | Path, source_count: int, target_path: s
         )
 
 
-def read_parallel(source_path: str | Path, target_path: str | Path, tokenize: bool = True, max_pairs: int | None = None) -> list[tuple[list[str], list[str]]]:
-    """Pairs of word lists from two line-aligned files; blank-on-either-side lines are skipped."""
+@dataclass
+class ParallelReadStats:
+    """What reading skipped: pairs blank on a side, and lines dropped as listed suspect."""
+
+    blank: int = 0
+    dropped: int = 0
+
+
+def read_parallel(source_path: str | Path, target_path: str | Path, tokenize: bool = True, max_pairs: int | None = None,
+                  skip_lines: frozenset[int] | set[int] = frozenset(), stats: ParallelReadStats | None = None) -> list[tuple[list[str], list[str]]]:
+    """Pairs of word lists from two line-aligned files; blank-on-either-side lines and the 1-based
+    `skip_lines` (a corpus's list of suspect lines) are skipped and counted in `stats`."""
+    stats = stats if stats is not None else ParallelReadStats()
     source_lines = read_lines(source_path)
     target_lines = read_lines(target_path)
     check_same_length(source_path, len(source_lines), target_path, len(target_lines))
     pairs = []
-    for source, target in zip(source_lines, target_lines):
+    for number, (source, target) in enumerate(zip(source_lines, target_lines), start=1):
+        if number in skip_lines:
+            stats.dropped += 1
+            continue
         source_words = split_words(source) if tokenize else source.split()
         target_words = split_words(target) if tokenize else target.split()
         if source_words and target_words:
             pairs.append((source_words, target_words))
+        else:
+            stats.blank += 1
         if max_pairs is not None and len(pairs) >= max_pairs:
             break
     return pairs
+
+
+def read_line_numbers(path: str | Path, line_count: int | None = None) -> frozenset[int]:
+    """A list of 1-based line numbers, one per line (e.g. `train.suspect_lines.txt`); each must be a whole
+    number from 1 to `line_count` (the corpus length), else a file:line error."""
+    numbers = set()
+    for number, text in iter_lines(path):
+        if not text.strip():
+            continue
+        if not text.strip().isdigit() or int(text) < 1:
+            raise InputError(path, f"expected a line number (a whole number >= 1), got '{text.strip()[:40]}'", number)
+        if line_count is not None and int(text) > line_count:
+            raise InputError(path, f"line {int(text)} is past the end of the corpus ({line_count} lines)", number)
+        numbers.add(int(text))
+    return frozenset(numbers)
+
+
+@dataclass(frozen=True)
+class CaptionMeta:
+    """Where a caption comes from: its image and the region (x, y, width, height in pixels) it describes."""
+
+    image_id: int
+    x: int
+    y: int
+    width: int
+    height: int
+
+
+def read_caption_meta(path: str | Path) -> list[CaptionMeta]:
+    """A `<split>.meta.tsv` of a caption corpus: `image_id x y width height` per caption, tab-separated."""
+    records = []
+    for number, text in iter_lines(path):
+        fields = text.split("\t")
+        if len(fields) != 5 or not all(f.strip().lstrip("-").isdigit() for f in fields):
+            raise InputError(path, f"expected 5 tab-separated whole numbers (image id, x, y, width, height), got '{text[:60]}'", number)
+        records.append(CaptionMeta(*(int(f) for f in fields)))
+    return records

@@ -19,6 +19,36 @@ MASAKHANER_LANGS = ("bam", "bbj", "ewe", "fon", "hau", "ibo", "kin", "lug", "luo
 MAFAND_PAIRS = tuple(f"en-{lang}" for lang in ("amh", "hau", "ibo", "kin", "lug", "luo", "nya", "pcm", "sna", "swa", "tsn", "twi", "xho", "yor", "zul")) + tuple(
     f"fr-{lang}" for lang in ("bam", "bbj", "ewe", "fon", "mos", "wol")
 )
+# PAN-X (WikiANN, XTREME splits) folders by ISO 639-3 code: the English source, high-resource languages, the
+# XTREME-R low-resource languages and three from the MasakhaNER repository copy
+PANX_LANGS = ("eng", "deu", "fra", "spa", "ara", "ukr", "zho", "afr", "aze", "ben", "guj", "hin", "jav", "kaz", "mal", "mar",
+              "msa", "mya", "pan", "que", "swa", "tam", "tel", "tgl", "urd", "yor", "amh", "ibo", "kin")
+# image-caption corpora: line-aligned English-first caption pairs per corpus (captions/<corpus>/en-<lang>/)
+CAPTION_PAIRS = {
+    "visual_genome": ("en-hin", "en-ben", "en-mal"),
+    "multi30k": ("en-deu", "en-fra", "en-ces"),
+    "multi30k_independent": ("en-deu",),
+    "multi30k_nllb": ("en-ara", "en-spa", "en-ukr", "en-zho", "en-que"),
+}
+_MULTI30K_TESTS = ("test_2017_flickr", "test_2017_mscoco", "test_2018_flickr")
+CAPTION_SPLITS = {
+    "visual_genome": ("train", "dev", "test", "challenge_test"),
+    "multi30k": ("train", "dev", "test") + _MULTI30K_TESTS,
+    "multi30k_independent": ("train", "dev", "test"),
+    "multi30k_nllb": ("train", "dev", "test") + _MULTI30K_TESTS,
+}
+_CAPTION_INFO = {
+    "visual_genome": "Visual Genome region captions, human translations into Hindi/Bengali/Malayalam (image id and box in *.meta.tsv)",
+    "multi30k": "Multi30k task 1: Flickr30k captions, human translations into German/French/Czech",
+    "multi30k_independent": "Multi30k task 2: independent German captions of the same images (comparable, NOT translations)",
+    "multi30k_nllb": "Multi30k English captions machine-translated by NLLB-200-3.3B (synthetic)",
+}
+_CAPTION_SOURCE = {
+    "visual_genome": "github shantipriyap/SiloNLP_WAT2022 (LINDAT releases; non-commercial research, CC BY-NC-SA 4.0)",
+    "multi30k": "github multi30k/dataset (non-commercial research/education)",
+    "multi30k_independent": "github multi30k/dataset (non-commercial research/education)",
+    "multi30k_nllb": "github ufdatastudio/multi30k-extension",
+}
 
 
 @dataclass(frozen=True)
@@ -31,6 +61,7 @@ class DatasetSpec:
     source: str
     url_template: str | None
     fields: dict[str, tuple[str, ...]]
+    parallel: bool = False  # one file per side: the template also needs `lang` (a side of the pair)
 
     def relative_path(self, **values: str) -> str:
         for field_name, allowed in self.fields.items():
@@ -68,10 +99,10 @@ DATASETS: dict[str, DatasetSpec] = {
             {"lang": ("de", "es", "fr", "nl", "pt"), "split": _SPLITS},
         ),
         DatasetSpec(
-            "panx", "WikiANN / PAN-X NER with the Rahimi et al. (2019) splits",
-            "panx/{lang}/{split}.txt", "WikiANN (Pan et al. 2017), splits of github afshinrahimi/mmner; copy in github masakhane-io/masakhane-ner",
+            "panx", "WikiANN / PAN-X NER (XTREME-R test sets; folders by ISO 639-3 code, eng is English source data)",
+            "panx/{lang}/{split}.txt", "WikiANN (Pan et al. 2017), Rahimi et al. 2019 splits as processed by github google-research/xtreme",
             None,
-            {"lang": ("amh", "ibo", "kin", "swa", "yor"), "split": _SPLITS},
+            {"lang": PANX_LANGS, "split": _SPLITS},
         ),
         DatasetSpec(
             "europarl", "Europarl NER evaluation corpus: 799 line-parallel sentences (en, de, es, it; PER/ORG/LOC/MISC)",
@@ -83,7 +114,7 @@ DATASETS: dict[str, DatasetSpec] = {
             "mafand", "MAFAND-MT human news translations, line-aligned, untokenised",
             "mafand/{pair}/{split}.{lang}", "github masakhane-io/lafand-mt, CC-BY-NC-4.0",
             _GITHUB_RAW + "/masakhane-io/lafand-mt/HEAD/data/text_files/{pair}/{split}.{lang}",
-            {"pair": MAFAND_PAIRS, "split": _SPLITS},
+            {"pair": MAFAND_PAIRS, "split": _SPLITS}, parallel=True,
         ),
         DatasetSpec(
             "align_gold", "gold word alignments (en-fr, ro-en, ja-en, zh-en; 1-indexed sure i-j / possible ipj)",
@@ -93,6 +124,17 @@ DATASETS: dict[str, DatasetSpec] = {
         ),
     )
 }
+DATASETS.update({
+    corpus: DatasetSpec(corpus, _CAPTION_INFO[corpus], f"captions/{corpus}/{{pair}}/{{split}}.{{lang}}", _CAPTION_SOURCE[corpus], None,
+                        {"pair": CAPTION_PAIRS[corpus], "split": CAPTION_SPLITS[corpus]}, parallel=True)
+    for corpus in CAPTION_PAIRS
+})
+
+
+def parallel_corpora_with(lang: str) -> list[str]:
+    """The registered parallel corpora that pair English or French with `lang` (for error messages)."""
+    return [name for name, spec in DATASETS.items() if spec.parallel
+            and any(pair.split("-", 1)[1] == lang for pair in spec.fields["pair"])]
 
 
 def get_dataset(name: str) -> DatasetSpec:
@@ -122,8 +164,8 @@ def data_roots(data_dir: str | Path | None = None) -> list[Path]:
 def resolve(name: str, data_dir: str | Path | None = None, download: bool = False, **values: str) -> Path:
     """Path of one file of a registered dataset, or a one-line MissingDataError saying how to get it."""
     spec = get_dataset(name)
-    if spec.name == "mafand" and "lang" not in values:
-        raise ConfigError("dataset 'mafand' needs 'lang' (one side of the pair)")
+    if spec.parallel and "lang" not in values:
+        raise ConfigError(f"dataset '{spec.name}' needs 'lang' (one side of the pair)")
     relative = spec.relative_path(**values)
     roots = data_roots(data_dir)
     for root in roots:

@@ -4,25 +4,57 @@ no target gold) and test on the gold target test split."""
 
 from __future__ import annotations
 
+import random
+
+from omegaconf import DictConfig
+
+from xner.errors import ConfigError
 from xner.runtime.context import RunContext
 from xner.stages.corpus import corpus_split
-from xner.stages.ner import evaluate_model, require_model, train_stage
-from xner.stages.projection import build_projection, hold_out, parallel_words, project_parallel
+from xner.stages.ner import evaluate_model, model_transfer_reference, require_model, source_language, train_stage
+from xner.stages.projection import build_projection, check_parallel, hold_out, parallel_words, project_parallel
 
-check = require_model
+
+def check(cfg: DictConfig) -> None:
+    require_model(cfg)
+    check_parallel(cfg)
+    ratio = cfg.experiment.get("source_gold_ratio", 0.0)
+    if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or ratio < 0:
+        raise ConfigError(f"experiment.source_gold_ratio must be a number >= 0 (source gold sentences per projected one), got {ratio!r}")
+
+
+def source_gold(ctx: RunContext, n_projected: int) -> tuple[list, dict | None]:
+    """`experiment.source_gold_ratio` x n_projected sentences of the source language's gold NER training data
+    (a seeded sample) to train on beside the projection (the "+EN" setting); none at ratio 0."""
+    cfg = ctx.cfg
+    ratio = float(cfg.experiment.get("source_gold_ratio", 0.0))
+    if ratio <= 0:
+        return [], None
+    lang = source_language(cfg)
+    gold, key = corpus_split(cfg, cfg.source_model.corpora[lang], "train")
+    wanted = min(len(gold), round(ratio * n_projected))
+    sample = random.Random(cfg.seed).sample(range(len(gold)), wanted)
+    ctx.log_metrics({"data/source_gold_sentences": wanted})
+    return [gold[i] for i in sorted(sample)], {"corpus": key, "lang": lang, "sentences": wanted, "seed": cfg.seed}
 
 
 def run(ctx: RunContext) -> dict[str, float]:
     cfg = ctx.cfg
     components = build_projection(ctx)
     test, _ = corpus_split(cfg, cfg.data.target, "test")
-    sources, references, words_key = parallel_words(cfg)
+    sources, references, words_key = parallel_words(cfg, ctx.log_metrics)
     ctx.log_metrics({"data/parallel_sentences": len(sources), "data/test_sentences": len(test)})
     projected = project_parallel(ctx, components, sources, references, words_key)
     n_train = hold_out(cfg, projected.value)
     train, dev = list(projected.value[:n_train]), list(projected.value[n_train:])
-    ctx.log_metrics({"data/train_sentences": len(train), "data/dev_sentences": len(dev)})
-    model = train_stage(ctx, "train", train, dev, {"projected": projected.ref, "dev_sentences": len(dev)})
+    extra, extra_key = source_gold(ctx, len(train))
+    ctx.log_metrics({"data/train_sentences": len(train) + len(extra), "data/dev_sentences": len(dev)})
+    data_key = {"projected": projected.ref, "dev_sentences": len(dev)}
+    if extra_key:  # (keys without source gold stay as they were)
+        data_key["source_gold"] = extra_key
+    model = train_stage(ctx, "train", train + extra, dev, data_key)
     evaluate_model(ctx, model.value, dev, "dev")  # the held-out projected sentences
     evaluate_model(ctx, model.value, test, "test")
+    if cfg.experiment.get("model_transfer_reference"):
+        model_transfer_reference(ctx, test)
     return ctx.metrics

@@ -19,7 +19,7 @@ from xner.models.tagging_data import tag_set
 from xner.runtime.context import RunContext
 from xner.stages.corpus import as_dict, corpus_split
 from xner.stages.ner import evaluate_model, require_model, source_model_stage, train_stage
-from xner.stages.projection import build_projection, hold_out, parallel_words, project_parallel
+from xner.stages.projection import build_projection, check_parallel, hold_out, parallel_words, project_parallel
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,7 @@ def load_distributions(path: Path) -> list[np.ndarray]:
 def check(cfg: DictConfig) -> None:
     """Teachers with a labelled corpus and valid weights, a mixing weight in [0, 1], a linear head."""
     require_model(cfg)
+    check_parallel(cfg)
     teacher_weights(cfg)
     projection_weight = float(cfg.experiment.projection_weight)
     if not 0.0 <= projection_weight <= 1.0:
@@ -88,7 +89,7 @@ def run(ctx: RunContext) -> dict[str, float]:
     projection_weight = float(cfg.experiment.projection_weight)
     components = build_projection(ctx) if projection_weight > 0 else None
     test, _ = corpus_split(cfg, cfg.data.target, "test")
-    sources, targets, words_key = parallel_words(cfg)
+    sources, targets, words_key = parallel_words(cfg, ctx.log_metrics)
     ctx.log_metrics({"data/unlabelled_sentences": len(targets), "data/test_sentences": len(test)})
 
     tags = tag_set(list(cfg.data.labels.keep))

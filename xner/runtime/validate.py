@@ -97,6 +97,9 @@ def check_datasets(node: Any, where: str) -> None:
     from xner.data.registry import get_dataset
 
     if isinstance(node, DictConfig):
+        if "dataset" in node and node.get("dataset") is None:
+            raise ConfigError(f"{where}: no dataset (the language has no gold NER corpus in lang.ner); name one, e.g. "
+                              f"{where}.dataset=panx {where}.lang=<ISO 639-3 code>")
         if "dataset" in node and isinstance(node.get("dataset"), str):
             spec = get_dataset(node.dataset)
             for field, allowed in spec.fields.items():

@@ -61,8 +61,10 @@ def train_stage(ctx: RunContext, name: str, train: Sequence[Sentence], dev: Sequ
 
 
 def source_language(cfg: DictConfig) -> str:
-    """The labelled source language: `source_model.lang`, else the source side of the MAFAND pair, else en."""
-    pair = OmegaConf.select(cfg, "lang.mafand_pair")
+    """The labelled source language: `source_model.lang`, else the source side of the run's parallel corpus
+    (or of the language's MAFAND pair: French for some MasakhaNER languages), else en."""
+    pair = OmegaConf.select(cfg, "data.parallel.pair", default=None) if OmegaConf.select(cfg, "data.parallel.dataset", default=None) else None
+    pair = pair or OmegaConf.select(cfg, "lang.mafand_pair")
     return str(OmegaConf.select(cfg, "source_model.lang") or (str(pair).split("-")[0] if pair else "en"))
 
 
@@ -113,4 +115,31 @@ def evaluate_model(ctx: RunContext, model, gold: Sequence[Sentence], split: str)
     metrics[f"{split}/split_sentences"] = split_stats["split_sentences"]  # longer than model.max_length
     ctx.log_metrics(metrics)
     log.info("%s F1 %.4f; predictions: %s", split, metrics[f"{split}/f1"], path)
+    return metrics
+
+
+def model_transfer_reference(ctx: RunContext, test: Sequence[Sentence]) -> dict[str, float]:
+    """The source model's scores on this run's test set (model transfer), cached per (model, test set) and
+    logged as `reference/model_transfer/test/...`: the line a projection result is read against."""
+    import json
+
+    from xner.io import file_sha256, write_json_atomic
+    from xner.models.training import predict
+    from xner.stages.corpus import resolve_corpus_file
+
+    if not needs_source_model(ctx.cfg):
+        log.info("no model-transfer reference: the labeller is not the source model trained here")
+        return {}
+    model = source_model_stage(ctx)
+    test_file = resolve_corpus_file(ctx.cfg, OmegaConf.create({**as_dict(ctx.cfg.data.target), "split": "test"}))
+
+    def compute() -> dict[str, float]:
+        predictions = predict(model.value, test, ctx.cfg.model.max_length, ctx.cfg.model.batch_size)
+        return evaluate_sentences(test, predictions)
+
+    result = ctx.stage("reference_test", {"source_model": model.ref, "test": file_sha256(test_file), "labels": as_dict(ctx.cfg.data.labels)},
+                       compute, lambda value, path: write_json_atomic(path, value), lambda path: json.loads(path.read_text()), ".json")
+    metrics = {f"reference/model_transfer/test/{k}": float(v) for k, v in result.value.items()}
+    ctx.log_metrics(metrics)
+    log.info("model-transfer reference on the same test set: F1 %.4f", metrics["reference/model_transfer/test/f1"])
     return metrics

@@ -12,8 +12,9 @@ from omegaconf import DictConfig, OmegaConf
 from xner.align.base import Aligner
 from xner.data.alignment import Alignment, read_pharaoh, write_pharaoh
 from xner.data.conll import read_conll, write_conll
-from xner.data.parallel import read_parallel
+from xner.data.parallel import ParallelReadStats, read_line_numbers, read_parallel
 from xner.data.records import Sentence
+from xner.data.registry import get_dataset, parallel_corpora_with
 from xner.errors import ConfigError
 from xner.io import file_sha256
 from xner.project.base import ProjectionStats, Projector
@@ -67,23 +68,48 @@ def build_projection(ctx: RunContext) -> ProjectionComponents:
     return ProjectionComponents(ctx.build("translator"), ctx.build("aligner"), ctx.build("projector"))
 
 
-def parallel_words(cfg: DictConfig) -> tuple[list[list[str]], list[list[str]], dict]:
-    """Word-split source and target sides of the configured parallel corpus (at most data.max_sentences)."""
+def check_parallel(cfg: DictConfig) -> str:
+    """The configured parallel corpus's pair (e.g. `en-hin`), or a ConfigError naming the corpora the language has."""
+    node = cfg.get("data", {}).get("parallel") or {}
+    if "dataset" not in node:
+        raise ConfigError(f"experiment={cfg.experiment.name} needs a parallel corpus (parallel=mafand, visual_genome, multi30k, ...)")
+    pair = OmegaConf.select(node, "pair", default=None)
+    if pair is None or "-" not in str(pair) or str(pair).split("-", 1)[1] in ("None", "null", ""):
+        corpora = parallel_corpora_with(str(cfg.lang.iso639_3)) or parallel_corpora_with(str(cfg.lang.code))
+        hint = f"; parallel corpora with {cfg.lang.code}: " + ", ".join(f"parallel={c}" for c in corpora) if corpora else ""
+        raise ConfigError(f"data.parallel ({node.dataset}) has no pair for lang={cfg.lang.code} (got '{pair}'){hint}")
+    return str(pair)
+
+
+def parallel_words(cfg: DictConfig, log_metrics=None) -> tuple[list[list[str]], list[list[str]], dict]:
+    """Word-split source and target sides of the configured parallel corpus (`data.parallel`, at most
+    data.max_sentences pairs), without the lines the corpus lists as suspect (counted, logged)."""
     node = cfg.data.parallel
-    pair = str(node.pair)
-    if "-" not in pair:
-        raise ConfigError(f"data.parallel.pair must look like 'en-swa', got '{pair}' (lang={cfg.lang.code} has no parallel corpus)")
+    pair = check_parallel(cfg)
+    spec = get_dataset(str(node.dataset))
     limit = cfg.data.max_sentences
-    pairs, hashes = [], []
+    pairs, hashes, suspect_hashes = [], [], []
+    stats = ParallelReadStats()
     for split in str(node.split).split("+"):  # e.g. `dev+test` where MAFAND-MT has no train split for a language
-        paths = [resolve_corpus_file(cfg, OmegaConf.create({**as_dict(node), "split": split, "lang": lang}))
-                 for lang in pair.split("-", 1)]
+        fields = {"pair": pair, "split": split}
+        paths = [resolve_corpus_file(cfg, OmegaConf.create({"dataset": spec.name, **fields, "lang": lang})) for lang in pair.split("-", 1)]
+        suspect = paths[1].with_name(f"{split}.suspect_lines.txt")
+        skip: frozenset[int] = frozenset()
+        if node.get("drop_suspect", False) and suspect.is_file():
+            skip = read_line_numbers(suspect)
+            suspect_hashes.append(file_sha256(suspect))
         if limit is None or len(pairs) < limit:
-            pairs += read_parallel(paths[0], paths[1], max_pairs=None if limit is None else limit - len(pairs))
+            pairs += read_parallel(paths[0], paths[1], max_pairs=None if limit is None else limit - len(pairs), skip_lines=skip, stats=stats)
         hashes.append((file_sha256(paths[0]), file_sha256(paths[1])))
+    if stats.dropped:
+        log.info("data.parallel: dropped %d suspect lines of %s %s (data.parallel.drop_suspect=false keeps them)", stats.dropped, spec.name, pair)
+    if log_metrics is not None:
+        log_metrics({"data/parallel_dropped_suspect": stats.dropped, "data/parallel_blank": stats.blank})
     sources, targets = [h[0] for h in hashes], [h[1] for h in hashes]
     key = {"source": sources[0] if len(hashes) == 1 else sources, "target": targets[0] if len(hashes) == 1 else targets,
            "max_sentences": limit}
+    if suspect_hashes:  # (MAFAND keys stay as they were: no suspect lists there)
+        key["dropped_lines"] = suspect_hashes
     return [s for s, _ in pairs], [t for _, t in pairs], key
 
 
@@ -104,8 +130,19 @@ def project_parallel(ctx: RunContext, components: ProjectionComponents, sources:
     source_entities = sum(len(s.spans) for s in labelled.value)
     projected_entities = sum(len(s.spans) for s in projected.value)
     ctx.log_metrics({"label/source_entities": source_entities, "projection/projected_entities": projected_entities,
-                     "projection/projected_share": projected_entities / source_entities if source_entities else 0.0})
+                     "projection/projected_share": projected_entities / source_entities if source_entities else 0.0,
+                     **projected_statistics(projected.value)})
     return projected
+
+
+def projected_statistics(sentences: Sequence[Sentence]) -> dict[str, float]:
+    """How entity-rich the projected data is: entities per sentence, share of sentences with an entity, per type."""
+    n = max(len(sentences), 1)
+    stats = {"projection/entities_per_sentence": sum(len(s.spans) for s in sentences) / n,
+             "projection/sentences_with_entity_share": sum(1 for s in sentences if s.spans) / n}
+    for label in sorted({span.label for s in sentences for span in s.spans}):
+        stats[f"projection/{label}/entities_per_sentence"] = sum(1 for s in sentences for span in s.spans if span.label == label) / n
+    return stats
 
 
 def hold_out(cfg: DictConfig, items: Sequence) -> int:
