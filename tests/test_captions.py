@@ -128,6 +128,16 @@ def test_projection_from_captions_tests_on_panx(compose_cfg, caption_data, word_
     assert transfer["test/f1"] == pytest.approx(metrics["reference/model_transfer/test/f1"])
 
 
+def test_panx_english_can_be_the_source_corpus(compose_cfg, caption_data, word_encoder):
+    from tests.synthetic import make_corpus
+
+    for split, seed in (("train", 11), ("dev", 12)):
+        write_conll(caption_data / "panx" / "eng" / f"{split}.txt", make_corpus(40, seed=seed)[0])
+    metrics = run(compose_cfg("experiment=model_transfer", "lang=hin", "source_model.corpora.en={dataset: panx, lang: eng}",
+                              f"model.encoder={word_encoder}", *FAST))
+    assert metrics["data/source/train_sentences"] == 40 and metrics["data/test_sentences"] == 30
+
+
 def test_source_gold_ratio_is_checked(compose_cfg):
     with pytest.raises(ConfigError, match="experiment.source_gold_ratio must be a number >= 0"):
         run(compose_cfg("experiment=projection", "lang=swa", "experiment.source_gold_ratio=-1"))

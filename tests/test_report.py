@@ -53,6 +53,31 @@ def test_scaling_sweep_report_makes_f1_and_time_plots(tmp_path):
         assert (report / name).read_bytes()[:4] == b"\x89PNG"
 
 
+def test_caption_scaling_report_draws_the_reference_and_the_gain_per_training_minute(tmp_path, capsys):
+    sweep = tmp_path / "sweep"
+    number = 0
+    for lang, reference in (("hin", 0.50), ("ben", 0.40)):
+        for size in (1000, 2000, 5000):
+            for projector, bonus in (("heuristic", 0.0), ("ilp", 0.01)):
+                write_job(sweep, number, ["experiment=projection", f"lang={lang}", f"data.max_sentences={size}", f"projector={projector}"],
+                          {"test/f1": reference - 0.1 + size / 50000 + bonus, "reference/model_transfer/test/f1": reference,
+                           "stage/train/seconds": size / 10, "stage/train/cache_hit": 0.0, "stage/align/seconds": 0.01,
+                           "stage/align/cache_hit": 1.0, "stage/align/compute_seconds": size / 100,
+                           "stage/train_source/seconds": 0.1, "stage/train_source/cache_hit": 1.0, "stage/train_source/compute_seconds": 2000.0})
+                number += 1
+    assert main([str(sweep), "--no-mlflow"]) == 0
+    gains = (sweep / "report" / "gain_per_minute.md").read_text()
+    # hin, heuristic: 0.42 at 1000 pairs (-0.08 vs model transfer), 100 s training; 0.44 at 2000, 200 s: +0.02 per 100 s
+    assert "| lang=hin, projector=heuristic | 1000 | 0.420 | -0.080 | 1.7 | 1.8 | – |" in gains
+    assert "| lang=hin, projector=heuristic | 2000 | 0.440 | -0.060 | 3.3 | 3.7 | +0.0120 |" in gains  # shared stages left out
+    assert gains.count("\n") == 2 + 12 and gains in capsys.readouterr().out
+    from xner.report.plots import references
+    from xner.report.records import from_sweep_dir
+
+    assert references(from_sweep_dir(sweep), "test/f1", "lang") == {"hin": 0.5, "ben": 0.4}
+    assert (sweep / "report" / "test_f1_vs_data_max_sentences.png").read_bytes()[:4] == b"\x89PNG"
+
+
 def test_stage_cost_counts_cached_stages_by_their_recorded_compute_time():
     from xner.report.plots import stage_cost
 

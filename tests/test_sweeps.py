@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 from hydra import compose, initialize_config_dir
-from omegaconf import OmegaConf
 
 from tests.conftest import CONF_DIR
 from xner.data.registry import MAFAND_PAIRS, MASAKHANER_LANGS
@@ -28,13 +27,21 @@ def test_every_launcher_config_composes(launcher):
 
 @pytest.mark.parametrize("sweep", SWEEPS)
 def test_sweep_presets_name_languages_with_data(sweep):
+    """Every language of a preset has a gold test set and, with each swept parallel corpus, a registered pair;
+    the first and last job compose into a NER experiment."""
+    from xner.runtime.validate import check_datasets
+
     cfg = compose_with_hydra(f"sweep={sweep}", "lang=swa")
     params = dict(cfg.hydra.sweeper.params)
     assert params, f"conf/sweep/{sweep}.yaml sweeps nothing"
     for lang in str(params.get("lang", "swa")).split(","):
-        assert lang in MASAKHANER_LANGS and (CONF_DIR / "lang" / f"{lang}.yaml").is_file()
-        lang_cfg = OmegaConf.load(CONF_DIR / "lang" / f"{lang}.yaml")  # (composing each language: test_entry)
-        assert lang_cfg.mafand_pair in MAFAND_PAIRS  # parallel data for projection
+        assert (CONF_DIR / "lang" / f"{lang}.yaml").is_file()
+        for parallel in str(params.get("parallel", cfg.data.get("parallel", {}).get("dataset", "none"))).split(","):
+            job = compose_with_hydra(f"sweep={sweep}", f"lang={lang}", *([f"parallel={parallel}"] if parallel != "none" else []))
+            assert job.lang.ner is not None, lang
+            check_datasets(job.data, "data")  # e.g. the pair en-<lang> exists for that corpus
+            if "dataset" in job.data.get("parallel", {}):
+                assert "-" in str(job.data.parallel.pair) and not str(job.data.parallel.pair).endswith("None"), (lang, parallel)
     for value_index in (0, -1):  # the first and last job of the sweep compose into a NER experiment
         chosen = [f"{key}={str(values).split(',')[value_index]}" for key, values in params.items() if key != "lang"]
         job = compose_with_hydra(f"sweep={sweep}", "lang=swa", *chosen)

@@ -1,5 +1,6 @@
 """`python -m xner.report <sweep dir | mlflow:EXPERIMENT[/PARENT_RUN_ID]>`: a language x method table
-(Markdown and CSV, with means) and plots (PNG), logged as artifacts to the sweep's parent MLflow run."""
+(Markdown and CSV, with means) and plots (PNG), logged as artifacts to the sweep's parent MLflow run; for a
+scaling sweep also the score and stage seconds against size and the gain per added training minute."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from pathlib import Path
 
 from xner.errors import XnerError, report
 from xner.io import write_text_atomic
-from xner.report.plots import bars, scaling
+from xner.report.plots import bars, scaling, x_value
 from xner.report.records import from_mlflow, from_sweep_dir
-from xner.report.tables import pivot, to_csv, to_markdown, varying_settings
+from xner.report.tables import gain_table, pivot, to_csv, to_markdown, varying_settings
 
 log = logging.getLogger("xner.report")
 HEADLINES = ("test/f1", "projection/f1", "alignment/aer")
@@ -56,7 +57,11 @@ def build_report(source: str, out: Path | None, metric: str | None, rows: str, c
     write_text_atomic(files[1], to_csv(table))
     files.append(bars(table, out / f"{metric.replace('/', '_')}_by_{rows}.png"))
     if x:
-        files += scaling(records, x, metric, out, x_metric)
+        files += scaling(records, x, metric, out, x_metric, rows)
+        gains = gain_table(records, x, metric, lambda record: x_value(record, x, x_metric))
+        files.append(out / "gain_per_minute.md")
+        write_text_atomic(files[-1], gains)
+        print(gains)
     print(to_markdown(table))
     for path in files:
         log.info("wrote %s", path)

@@ -9,8 +9,8 @@ from statistics import mean
 from typing import Sequence
 
 from xner.io import atomic_open
-from xner.report.records import RunRecord
-from xner.report.tables import Table, method_of, varying_settings
+from xner.report.records import RunRecord, stage_cost, stage_names
+from xner.report.tables import REFERENCE, Table, method_of, varying_settings
 
 
 def _figure():
@@ -54,9 +54,19 @@ def x_value(record: RunRecord, x_key: str, fallback_metric: str) -> float | None
         return float(value) if value is not None else None
 
 
-def scaling(records: Sequence[RunRecord], x_key: str, metric: str, folder: Path, fallback_metric: str) -> list[Path]:
-    """`<metric>` vs `x_key` (a line per method) and stage seconds vs `x_key` (a line per stage that
-    ran, cache hits left out; a line per method's total when several methods are compared)."""
+def references(records: Sequence[RunRecord], metric: str, row_key: str) -> dict[str, float]:
+    """The model-transfer score on the same test set (`reference/model_transfer/<metric>`) per row (language)."""
+    found: dict[str, list[float]] = {}
+    for record in records:
+        if (value := record.metrics.get(f"{REFERENCE}{metric}")) is not None:
+            found.setdefault(record.settings.get(row_key, "-"), []).append(float(value))
+    return {row: mean(values) for row, values in found.items()}
+
+
+def scaling(records: Sequence[RunRecord], x_key: str, metric: str, folder: Path, fallback_metric: str, row_key: str = "lang") -> list[Path]:
+    """`<metric>` vs `x_key` (a line per method; dashed: the model-transfer reference per `row_key` value when
+    runs logged it) and stage seconds vs `x_key` (a line per stage that ran, cache hits counted by their recorded
+    cost; a line per method's total when several methods are compared)."""
     plt = _figure()
     methods_keys = [k for k in varying_settings(records) if k not in (x_key, "seed")]
     by_method: dict[str, list[tuple[float, RunRecord]]] = {}
@@ -71,6 +81,8 @@ def scaling(records: Sequence[RunRecord], x_key: str, metric: str, folder: Path,
         xs = sorted({x for x, _ in points})
         ys = [mean(r.metrics[metric] for x2, r in points if x2 == x and metric in r.metrics) for x in xs]
         axis.plot(xs, ys, marker="o", label=method)
+    for index, (row, value) in enumerate(sorted(references(records, metric, row_key).items())):
+        axis.axhline(value, linestyle="--", linewidth=1, color=f"C{index}", label=f"model transfer {row_key}={row}")
     axis.set_xscale("log")
     axis.set_xlabel(x_key)
     axis.set_ylabel(metric)
@@ -97,16 +109,3 @@ def scaling(records: Sequence[RunRecord], x_key: str, metric: str, folder: Path,
     axis.legend(fontsize=7)
     outputs.append(_save(figure, folder / f"seconds_vs_{safe}.png"))
     return outputs
-
-
-def stage_names(metrics: dict) -> set[str]:
-    return {m.split("/")[1] for m in metrics if m.startswith("stage/") and m.endswith("/seconds")}
-
-
-def stage_cost(metrics: dict, stage: str) -> float | None:
-    """Seconds a stage costs to compute: measured when it ran, or recorded with its cache entry; None if unknown."""
-    if f"stage/{stage}/compute_seconds" in metrics:
-        return metrics[f"stage/{stage}/compute_seconds"]
-    if not metrics.get(f"stage/{stage}/cache_hit", 0) and f"stage/{stage}/seconds" in metrics:
-        return metrics[f"stage/{stage}/seconds"]
-    return None

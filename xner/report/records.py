@@ -72,3 +72,16 @@ def from_mlflow(experiment: str, tracking_uri: str, parent_run_id: str | None = 
     if not records:
         raise InputError(tracking_uri, f"MLflow experiment '{experiment}' has no finished xner runs")
     return records
+
+
+def stage_names(metrics: dict) -> set[str]:
+    return {m.split("/")[1] for m in metrics if m.startswith("stage/") and m.endswith("/seconds")}
+
+
+def stage_cost(metrics: dict, stage: str) -> float | None:
+    """Seconds a stage costs to compute: measured when it ran, or recorded with its cache entry; None if unknown."""
+    if f"stage/{stage}/compute_seconds" in metrics:
+        return metrics[f"stage/{stage}/compute_seconds"]
+    if not metrics.get(f"stage/{stage}/cache_hit", 0) and f"stage/{stage}/seconds" in metrics:
+        return metrics[f"stage/{stage}/seconds"]
+    return None

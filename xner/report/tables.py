@@ -12,9 +12,11 @@ from statistics import mean
 from typing import Sequence
 
 from xner.errors import ConfigError
-from xner.report.records import RunRecord
+from xner.report.records import RunRecord, stage_cost, stage_names
 
 NOT_METHOD = ("seed",)  # settings that repeat a run rather than define a method
+REFERENCE = "reference/model_transfer/"  # prefix of the model-transfer scores a projection run logs beside its own
+SHARED_STAGES = ("train_source", "reference_test")  # computed once for every size: not part of one size's cost
 
 
 def natural_key(text: str) -> list:
@@ -92,3 +94,41 @@ def to_csv(table: Table) -> str:
         writer.writerow([row, *(table.value(row, c) for c in table.columns)])
     writer.writerow(["mean", *(table.column_mean(c) for c in table.columns)])
     return buffer.getvalue()
+
+
+def _stage_minutes(metrics: dict, stages: Sequence[str] | None) -> float | None:
+    """Minutes the named stages (when None: all but the shared ones) cost, cached ones by their recorded cost."""
+    names = sorted(stage_names(metrics) - set(SHARED_STAGES)) if stages is None else stages
+    costs = [stage_cost(metrics, name) for name in names]
+    return sum(c for c in costs if c is not None) / 60 if any(c is not None for c in costs) else None
+
+
+def gain_table(records: Sequence[RunRecord], x_key: str, metric: str, x_value, digits: int = 3) -> str:
+    """Markdown: per method (all varying settings but `x_key`), each size with its score, the gain over the
+    model-transfer reference, training and pipeline minutes, and the score gained per added training minute
+    from the previous size (the question "is more parallel data worth its cost?")."""
+    keys = [k for k in varying_settings(records) if k != x_key and k not in NOT_METHOD]
+    groups: dict[str, list[tuple[float, RunRecord]]] = {}
+    for record in records:
+        x = x_value(record)
+        if x is not None and metric in record.metrics:
+            groups.setdefault(method_of(record, keys), []).append((x, record))
+    lines = [f"| method | {x_key} | {metric} | vs model transfer | train min | pipeline min | gained per added train min |",
+             "|---|---|---|---|---|---|---|"]
+    for method in sorted(groups, key=natural_key):
+        previous = None
+        for x in sorted({x for x, _ in groups[method]}):
+            runs = [r for x2, r in groups[method] if x2 == x]
+            score = mean(r.metrics[metric] for r in runs)
+            refs = [r.metrics[REFERENCE + metric] for r in runs if REFERENCE + metric in r.metrics]
+            train = [m for r in runs if (m := _stage_minutes(r.metrics, ["train"])) is not None]
+            total = [m for r in runs if (m := _stage_minutes(r.metrics, None)) is not None]
+            train_min = mean(train) if train else math.nan
+            gain = math.nan
+            if previous is not None and not math.isnan(train_min) and train_min - previous[1] > 1e-9:
+                gain = (score - previous[0]) / (train_min - previous[1])
+            delta = f"{score - mean(refs):+.{digits}f}" if refs else "–"
+            lines.append(f"| {method} | {x:g} | {score:.{digits}f} | {delta} | {_fmt(train_min, 1)} | "
+                         f"{_fmt(mean(total) if total else math.nan, 1)} | {'–' if math.isnan(gain) else f'{gain:+.4f}'} |")
+            previous = (score, train_min)
+    return "\n".join(lines) + "\n"

@@ -24,7 +24,7 @@ def as_dict(node: DictConfig) -> Any:
 
 def resolve_corpus_file(cfg: DictConfig, node: DictConfig) -> Path:
     """The file a data entry (`dataset` plus its fields) names, through the dataset registry."""
-    fields = {k: str(v) for k, v in as_dict(node).items() if k != "dataset"}
+    fields = {k: str(v) for k, v in as_dict(node).items() if k != "dataset" and v is not None}
     return resolve(str(node.dataset), data_dir=cfg.paths.data_dir, download=bool(cfg.data.get("download", False)), **fields)
 
 
