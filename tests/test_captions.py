@@ -128,6 +128,19 @@ def test_projection_from_captions_tests_on_panx(compose_cfg, caption_data, word_
     assert transfer["test/f1"] == pytest.approx(metrics["reference/model_transfer/test/f1"])
 
 
+def test_teacher_student_and_supervised_on_a_panx_language(compose_cfg, caption_data, word_encoder):
+    """Teacher-student reads the caption corpus as unlabelled target text; supervised trains on PAN-X train/dev."""
+    from tests.synthetic import make_corpus
+
+    teach = run(compose_cfg("experiment=teacher_student", "lang=hin", "parallel=visual_genome", "data.dev_sentences=18",
+                            f"model.encoder={word_encoder}", *FAST))
+    assert teach["data/unlabelled_sentences"] == 118 and teach["data/test_sentences"] == 30 and teach["test/f1"] > 0.3
+    for split, seed in (("train", 21), ("dev", 22)):
+        write_conll(caption_data / "panx" / "hin" / f"{split}.txt", make_corpus(40, seed=seed)[1])
+    supervised = run(compose_cfg("experiment=supervised", "lang=hin", f"model.encoder={word_encoder}", *FAST))
+    assert supervised["data/train_sentences"] == 40 and supervised["data/test_sentences"] == 30 and supervised["test/f1"] > 0.5
+
+
 def test_panx_english_can_be_the_source_corpus(compose_cfg, caption_data, word_encoder):
     from tests.synthetic import make_corpus
 
