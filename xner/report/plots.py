@@ -10,7 +10,7 @@ from typing import Sequence
 
 from xner.io import atomic_open
 from xner.report.records import RunRecord, stage_cost, stage_names
-from xner.report.tables import REFERENCE, Table, method_of, varying_settings
+from xner.report.tables import REFERENCE, SHARED_STAGES, Table, method_of, varying_settings
 
 
 def _figure():
@@ -64,9 +64,9 @@ def references(records: Sequence[RunRecord], metric: str, row_key: str) -> dict[
 
 
 def scaling(records: Sequence[RunRecord], x_key: str, metric: str, folder: Path, fallback_metric: str, row_key: str = "lang") -> list[Path]:
-    """`<metric>` vs `x_key` (a line per method; dashed: the model-transfer reference per `row_key` value when
-    runs logged it) and stage seconds vs `x_key` (a line per stage that ran, cache hits counted by their recorded
-    cost; a line per method's total when several methods are compared)."""
+    """`<metric>` vs `x_key` (a line per method; grey: the model-transfer reference per `row_key` value when
+    runs logged it) and stage seconds vs `x_key` (a line per stage, cache hits counted by their recorded cost; a
+    line per method's total when several methods are compared; the stages shared by all sizes left out)."""
     plt = _figure()
     methods_keys = [k for k in varying_settings(records) if k not in (x_key, "seed")]
     by_method: dict[str, list[tuple[float, RunRecord]]] = {}
@@ -82,7 +82,7 @@ def scaling(records: Sequence[RunRecord], x_key: str, metric: str, folder: Path,
         ys = [mean(r.metrics[metric] for x2, r in points if x2 == x and metric in r.metrics) for x in xs]
         axis.plot(xs, ys, marker="o", label=method)
     for index, (row, value) in enumerate(sorted(references(records, metric, row_key).items())):
-        axis.axhline(value, linestyle="--", linewidth=1, color=f"C{index}", label=f"model transfer {row_key}={row}")
+        axis.axhline(value, linestyle=("--", ":", "-.")[index % 3], linewidth=1, color="gray", label=f"model transfer, {row_key}={row}")
     axis.set_xscale("log")
     axis.set_xlabel(x_key)
     axis.set_ylabel(metric)
@@ -91,7 +91,7 @@ def scaling(records: Sequence[RunRecord], x_key: str, metric: str, folder: Path,
 
     figure, axis = plt.subplots(figsize=(6, 4))
     for method, points in by_method.items():
-        stages = sorted(set().union(*(stage_names(r.metrics) for _, r in points)))
+        stages = sorted(set().union(*(stage_names(r.metrics) for _, r in points)) - set(SHARED_STAGES))
         if len(by_method) == 1:
             for stage in stages:
                 timed = [(x, s) for x, r in points if (s := stage_cost(r.metrics, stage)) is not None]
@@ -100,12 +100,12 @@ def scaling(records: Sequence[RunRecord], x_key: str, metric: str, folder: Path,
                     axis.plot(xs, [mean(s for x2, s in timed if x2 == x) for x in xs], marker="o", label=stage)
         else:
             xs = sorted({x for x, _ in points})
-            totals = [mean(sum(s for stage in stage_names(r.metrics) if (s := stage_cost(r.metrics, stage)) is not None)
+            totals = [mean(sum(s for stage in stage_names(r.metrics) - set(SHARED_STAGES) if (s := stage_cost(r.metrics, stage)) is not None)
                            for x2, r in points if x2 == x) for x in xs]
             axis.plot(xs, totals, marker="o", label=method)
     axis.set_xscale("log")
     axis.set_xlabel(x_key)
-    axis.set_ylabel("seconds to compute the stage")
+    axis.set_ylabel("seconds to compute (shared source model left out)")
     axis.legend(fontsize=7)
     outputs.append(_save(figure, folder / f"seconds_vs_{safe}.png"))
     return outputs
