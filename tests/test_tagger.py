@@ -206,6 +206,22 @@ def test_train_keeps_best_dev_weights_and_round_trips_through_a_file(word_encode
     assert tagged.spans == tuple(type(x)(x.start + a, x.end + a, x.label) for (_, a, _), p in zip(pieces, by_piece) for x in p.spans)
 
 
+def test_a_dev_set_without_entities_selects_nothing_and_every_epoch_runs(word_encoder, tmp_path, caplog):
+    """Entity-sparse projected data (image captions): dev F1 is 0 every epoch, so keeping the "best" epoch would keep
+    the first and throw the rest of training away; below model.min_dev_entities the last weights are kept."""
+    from xner.data.records import Sentence
+    from xner.models.training import dev_selects, train_tagger
+
+    train, _ = make_corpus(40, seed=4)
+    dev = [Sentence(s.tokens, ()) for s in make_corpus(20, seed=5)[0]]
+    assert not dev_selects(dev, 10) and dev_selects(make_corpus(20, seed=5)[0], 10) and not dev_selects([], 0)
+    with caplog.at_level("WARNING", logger="xner.models.training"):
+        _, stats = train_tagger({**MODEL_CFG, "encoder": word_encoder, "min_dev_entities": 10, "early_stopping_patience": 1},
+                                {**TRAINER_CFG, "max_epochs": 4}, ["PER", "ORG", "LOC"], train, dev, tmp_path, dev_score=dev_f1)
+    assert stats["train/selected_on_dev"] == 0 and "dev/best_f1" not in stats and stats["train/epochs"] == 4
+    assert any("cannot select a model" in r.getMessage() for r in caplog.records)
+
+
 def test_a_file_that_is_not_a_model_is_rejected(tmp_path):
     from xner.models.training import load_tagger
 

@@ -137,6 +137,12 @@ def _peak_memory_mb(device: torch.device) -> dict[str, float]:
     return stats
 
 
+def dev_selects(dev: Sequence[Sentence], min_entities: int | None) -> bool:
+    """Whether dev F1 can select a model: a dev set with fewer than `min_entities` gold entities scores 0 (or noise)
+    every epoch, so the first epoch would be kept and the rest of training thrown away."""
+    return bool(dev) and sum(len(s.spans) for s in dev) >= (min_entities or 0)
+
+
 def train_tagger(model_cfg: Mapping[str, Any], trainer_cfg: Mapping[str, Any], labels: Sequence[str], train: Sequence[Sentence],
                  dev: Sequence[Sentence], output_dir: str | Path, *, dev_score: Callable[[list, list], float], seed: int = 13,
                  train_soft_labels: Sequence[np.ndarray] | None = None) -> tuple[TokenTagger, dict[str, float]]:
@@ -159,6 +165,12 @@ def train_tagger(model_cfg: Mapping[str, Any], trainer_cfg: Mapping[str, Any], l
                      split["train"], split["dev"], model_cfg["max_length"])
     data = TaggingDataModule(model.tokenizer, model.tags, train, dev, max_length=model_cfg["max_length"],
                              batch_size=model_cfg["batch_size"], seed=seed, train_soft_labels=train_soft_labels)
+    selects = dev_selects(dev, model_cfg.get("min_dev_entities"))
+    if dev and not selects:
+        log.warning("the dev set has %d gold entities in %d sentences (< model.min_dev_entities=%s): its F1 cannot select "
+                    "a model, so every epoch runs and the last weights are kept", sum(len(s.spans) for s in dev), len(dev),
+                    model_cfg.get("min_dev_entities"))
+        data.dev_set = None
     state_counts = attach_states(model, [data.train_set, data.dev_set])
     keep_best = KeepBest("dev/f1")
     callbacks: list[pl.Callback] = [keep_best]
@@ -189,6 +201,7 @@ def train_tagger(model_cfg: Mapping[str, Any], trainer_cfg: Mapping[str, Any], l
              "train/split_sentences": float(split["train"]),
              "train/parameters": float(sum(p.numel() for p in model.parameters())),
              "train/trainable_parameters": float(sum(p.numel() for p in model.parameters() if p.requires_grad)),
+             "train/selected_on_dev": float(selects),
              **{f"train/{k}": v for k, v in state_counts.items()}, **_peak_memory_mb(model.device)}
     if keep_best.state is not None:
         stats["dev/best_f1"], stats["dev/best_epoch"] = keep_best.best_score, float(keep_best.best_epoch)

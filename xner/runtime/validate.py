@@ -16,7 +16,8 @@ CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 Check = Callable[[DictConfig], Any]
 COMPONENT_GROUPS = ("translator", "back_translator", "labeller", "aligner", "projector")
 MODEL_KEYS = {"name", "encoder", "head", "learning_rate", "head_learning_rate", "weight_decay", "warmup_ratio", "dropout",
-              "freeze_embeddings", "frozen_layers", "state_cache", "batch_size", "max_length", "long_sentences", "gradient_clip", "early_stopping_patience"}
+              "freeze_embeddings", "frozen_layers", "state_cache", "batch_size", "max_length", "long_sentences", "gradient_clip", "early_stopping_patience",
+              "min_dev_entities"}
 
 
 def group_choices(group: str) -> list[str]:
@@ -87,6 +88,8 @@ def check_model(model: DictConfig, where: str = "model") -> None:
         raise ConfigError(f"{where}.head: unknown head '{model.get('head')}'", ["crf", "linear"])
     if model.get("long_sentences", "split") not in ("split", "truncate"):
         raise ConfigError(f"{where}.long_sentences: unknown choice '{model.get('long_sentences')}'", ["split", "truncate"])
+    if not _whole(model.get("min_dev_entities", 0), 0):
+        raise ConfigError(f"{where}.min_dev_entities: expected a whole number >= 0, got '{model.get('min_dev_entities')}'")
     frozen = model.get("frozen_layers", 0)
     if not _whole(frozen, 0):
         raise ConfigError(f"{where}.frozen_layers: expected a whole number of layers >= 0, got '{frozen}'")

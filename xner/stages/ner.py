@@ -32,20 +32,23 @@ def dev_f1(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) ->
 
 
 def model_key(model: dict) -> dict:
-    """The model options that decide its weights: `state_cache` matters only with frozen layers."""
-    return {k: v for k, v in model.items() if k != "state_cache" or model.get("frozen_layers")}
+    """The model options that decide its weights: `state_cache` matters only with frozen layers; `min_dev_entities`
+    only through whether dev selects (in the data key, where it does not)."""
+    return {k: v for k, v in model.items() if (k != "state_cache" or model.get("frozen_layers")) and k != "min_dev_entities"}
 
 
 def train_stage(ctx: RunContext, name: str, train: Sequence[Sentence], dev: Sequence[Sentence], data_key: dict,
                 metric_prefix: str = "", soft_labels=None, model_cfg: dict | None = None) -> StageResult:
     """Train a tagger (`model_cfg`, default the run's `model`) on `train` (selecting on `dev`) or reuse the
     cached one; logs its training figures. With `soft_labels` (teacher-student) `data_key` must identify them."""
-    from xner.models.training import load_tagger, save_tagger, train_tagger
+    from xner.models.training import dev_selects, load_tagger, save_tagger, train_tagger
 
     cfg = ctx.cfg
     model_cfg = model_cfg or as_dict(cfg.model)
     trainer_key = {k: v for k, v in as_dict(cfg.trainer).items() if k not in EXECUTION_ONLY}
     key = {"model": model_key(model_cfg), "trainer": trainer_key, "seed": cfg.seed, "labels": as_dict(cfg.data.labels), **data_key}
+    if dev and not dev_selects(dev, model_cfg.get("min_dev_entities")):
+        key["dev_selects"] = False  # (keys of models selected on dev stay as they were)
 
     def compute():
         log.info("stage %s: training %s on %d sentences (dev %d, at most %s epochs, %d frozen layers); the model is "
