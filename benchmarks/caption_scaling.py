@@ -58,6 +58,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,2000,5000,10000")
     parser.add_argument("--projectors", default="heuristic,ilp")
     parser.add_argument("--ratios", default="0,1", help="mix: experiment.source_gold_ratio values")
+    parser.add_argument("--report-only", type=Path, help="write the section from this (possibly partial) sweep folder, running nothing")
     parser.add_argument("overrides", nargs="*", help="further Hydra overrides for every job")
     args = parser.parse_intermixed_args()
     common = ["trainer.enable_progress_bar=false"]
@@ -74,7 +75,10 @@ def main() -> None:
         rows, columns = "parallel", None
     sweep_dir = ROOT / "multirun" / f"bench-captions-{args.study}-{time.strftime('%Y%m%d-%H%M%S')}"
     started = time.perf_counter()
-    run_sweep([*overrides, *common, *args.overrides], sweep_dir, f"bench_captions_{args.study}")
+    if args.report_only:
+        sweep_dir = args.report_only.resolve()
+    else:
+        run_sweep([*overrides, *common, *args.overrides], sweep_dir, f"bench_captions_{args.study}")
     minutes = (time.perf_counter() - started) / 60
     out = build_report(str(sweep_dir), None, "test/f1", rows, columns, "data.max_sentences", "data/parallel_sentences",
                        default_tracking_uri(), True)
@@ -89,12 +93,13 @@ def main() -> None:
              "Test F1 (PER/ORG/LOC) on the PAN-X test set of each language; English source model trained on all of CoNLL-2003 "
              "(cached, shared); offline e5 tagger, 3 epochs, a tenth of each size held out for model selection; simalign "
              "itermax" + (f"; further overrides: `{' '.join(args.overrides)}`." if args.overrides else "."), "",
-             f"- command: `{command}` (one multirun + `python -m xner.report`, {minutes:.0f} min; sweep folder `{sweep_dir.relative_to(ROOT)}`)",
+             (f"- command: `{command}` (report of the finished jobs only)" if args.report_only else
+              f"- command: `{command}` (one multirun + `python -m xner.report`, {minutes:.0f} min; sweep folder `{sweep_dir.relative_to(ROOT)}`)"),
              f"- machine: {machine()}", f"- date: {today()}", "", (out / "table.md").read_text().strip(), "",
              "Per size: test F1, the gain over model transfer on the same test set, minutes of the target model's training and "
              "of this size's own stages (label, align, project, train; the shared source model left out), and the F1 gained "
              "per added training minute from the previous size:", "", (out / "gain_per_minute.md").read_text().strip(), ""]
-    if args.study == "mix":
+    if args.study == "mix" and not args.report_only:
         lines += control_lines(args, common)
     lines += [f"![{f.stem}]({f})" for f in figures]
     replace_section(f"captions_{args.study}", "\n".join(lines))
