@@ -11,7 +11,7 @@ export XNER_DATA_DIR ?= $(abspath ../shared/data)
 ARGS ?=
 E5_DIR ?= .cache/xner/models/multilingual-e5-small
 
-.PHONY: help install install-apertium models run test bench bench-speed sweep ui clean
+.PHONY: help install install-apertium models run test bench bench-speed bench-captions sweep ui clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -45,6 +45,11 @@ bench: install models  ## real-data benchmarks (needs apertium for tgt2tgt rows)
 	$(PY) benchmarks/translation.py
 	$(PY) benchmarks/ner_speed.py
 	$(PY) benchmarks/ner_extrinsic.py
+
+bench-captions: install models  ## issue 16: image-caption projection vs caption pairs (PAN-X hin/ben, deu comparable; about 2 h on 2 cores)
+	$(PY) benchmarks/caption_scaling.py scaling --sizes 500,1000,2000,5000 model.frozen_layers=8
+	$(PY) benchmarks/caption_scaling.py mix --langs hin --sizes 1000,5000 --ratios 0,1 model.frozen_layers=8
+	$(PY) benchmarks/caption_scaling.py comparable --sizes 500,1000,2000,5000 model.frozen_layers=8
 
 bench-speed: install models  ## issue 15 speed benchmarks (needs the cached source model: see benchmarks/pipeline_speed.py)
 	$(PY) benchmarks/simalign_parity.py
