@@ -14,7 +14,7 @@ E5_DIR ?= .cache/xner/models/multilingual-e5-small
 .PHONY: help install install-apertium models run test bench bench-speed bench-captions sweep ui clean
 
 help:  ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 	@echo "  data root: XNER_DATA_DIR=$(XNER_DATA_DIR)"
 
 install: $(STAMP)  ## create .venv and install xner with torch (CPU), eflomal, sil-thot, MLflow, Hydra
