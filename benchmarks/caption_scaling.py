@@ -14,17 +14,15 @@ The full preset for a GPU: `python -m xner.run -m sweep=caption_scaling trainer=
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.common import ROOT, machine, replace_section, today  # noqa: E402
+from benchmarks.common import ROOT, copy_figures, machine, replace_section, today  # noqa: E402
 from benchmarks.sweeps import run_sweep  # noqa: E402
 from xner.report.__main__ import build_report, default_tracking_uri  # noqa: E402
 
-FIGURES = ROOT / "docs" / "figures"
 TITLES = {
     "scaling": "Image-caption projection: F1 and time against caption pairs, PAN-X hin/ben (issue 16)",
     "mix": "Image-caption projection mixed with English gold data (issue 16)",
@@ -82,12 +80,7 @@ def main() -> None:
     minutes = (time.perf_counter() - started) / 60
     out = build_report(str(sweep_dir), None, "test/f1", rows, columns, "data.max_sentences", "data/parallel_sentences",
                        default_tracking_uri(), True)
-    FIGURES.mkdir(parents=True, exist_ok=True)
-    figures = []
-    for png in sorted(out.glob("*.png")):
-        target = FIGURES / f"captions_{args.study}_{png.name}"
-        shutil.copyfile(png, target)
-        figures.append(target.relative_to(ROOT / "docs"))
+    figures = copy_figures(out, f"captions_{args.study}")
     command = " ".join(["python benchmarks/caption_scaling.py", args.study] + sys.argv[2:])
     lines = [f"## {TITLES[args.study]}", "",
              "Test F1 (PER/ORG/LOC) on the PAN-X test set of each language; English source model trained on all of CoNLL-2003 "

@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import platform
 import re
+import shutil
 from pathlib import Path
 
 from xner.io import write_text_atomic
@@ -46,3 +47,14 @@ def replace_section(name: str, body: str, path: Path = BENCHMARKS_MD) -> None:
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     write_text_atomic(path, text)
+
+
+def copy_figures(report_dir: Path, prefix: str) -> list[Path]:
+    """Copy a report's PNG plots to docs/figures/<prefix>_<name>; their paths relative to docs/ (for Markdown links)."""
+    figures = ROOT / "docs" / "figures"
+    figures.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for png in sorted(Path(report_dir).glob("*.png")):
+        shutil.copyfile(png, figures / f"{prefix}_{png.name}")
+        copied.append((figures / f"{prefix}_{png.name}").relative_to(ROOT / "docs"))
+    return copied

@@ -14,18 +14,16 @@ Every sweep shares one stage cache (--cache-dir), so source models, labels and a
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.common import ROOT, machine, replace_section, today  # noqa: E402
+from benchmarks.common import ROOT, copy_figures, machine, replace_section, today  # noqa: E402
 from benchmarks.sweeps import run_sweep  # noqa: E402
 from xner.report.__main__ import build_report, default_tracking_uri  # noqa: E402
 
-FIGURES = ROOT / "docs" / "figures"
 TITLES = {
     "languages": "Languages x projection methods on MasakhaNER 2.0 (issue 7)",
     "scaling": "Scaling with the number of parallel sentences (issue 7)",
@@ -69,12 +67,7 @@ def main() -> None:
         out = build_report(str(sweep_dir), None, "test/f1", "lang", report_options["columns"], None, "data/parallel_sentences",
                            default_tracking_uri(), True)
         table = (out / "table.md").read_text()
-        FIGURES.mkdir(parents=True, exist_ok=True)
-        figures = []
-        for png in sorted(out.glob("*.png")):
-            target = FIGURES / f"{args.study}_{png.name}"
-            shutil.copyfile(png, target)
-            figures.append(target.relative_to(ROOT / "docs"))
+        figures = copy_figures(out, args.study)
     command = " ".join(["python benchmarks/research_sweeps.py", args.study] + [a for a in sys.argv[2:]])
     lines = [f"## {TITLES[args.study]}", "",
              f"Test F1 on MasakhaNER 2.0 (PER/ORG/LOC, DATE -> O); offline e5 tagger, {args.epochs} epochs; English model on "

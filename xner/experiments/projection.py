@@ -41,7 +41,7 @@ def source_gold(ctx: RunContext, n_projected: int) -> tuple[list, dict | None]:
 def run(ctx: RunContext) -> dict[str, float]:
     cfg = ctx.cfg
     components = build_projection(ctx)
-    test, _ = corpus_split(cfg, cfg.data.target, "test")
+    test, test_key = corpus_split(cfg, cfg.data.target, "test")
     sources, references, words_key = parallel_words(cfg, ctx.log_metrics)
     ctx.log_metrics({"data/parallel_sentences": len(sources), "data/test_sentences": len(test)})
     projected = project_parallel(ctx, components, sources, references, words_key)
@@ -56,5 +56,5 @@ def run(ctx: RunContext) -> dict[str, float]:
     evaluate_model(ctx, model.value, dev, "dev")  # the held-out projected sentences
     evaluate_model(ctx, model.value, test, "test")
     if cfg.experiment.get("model_transfer_reference"):
-        model_transfer_reference(ctx, test)
+        model_transfer_reference(ctx, test, test_key)
     return ctx.metrics

@@ -9,7 +9,7 @@ from statistics import mean
 from typing import Sequence
 
 from xner.io import atomic_open
-from xner.report.records import RunRecord, stage_cost, stage_names
+from xner.report.records import RunRecord, stage_cost, stage_names, stages_cost
 from xner.report.tables import REFERENCE, SHARED_STAGES, Table, method_of, varying_settings
 
 
@@ -100,8 +100,7 @@ def scaling(records: Sequence[RunRecord], x_key: str, metric: str, folder: Path,
                     axis.plot(xs, [mean(s for x2, s in timed if x2 == x) for x in xs], marker="o", label=stage)
         else:
             xs = sorted({x for x, _ in points})
-            totals = [mean(sum(s for stage in stage_names(r.metrics) - set(SHARED_STAGES) if (s := stage_cost(r.metrics, stage)) is not None)
-                           for x2, r in points if x2 == x) for x in xs]
+            totals = [mean(stages_cost(r.metrics, SHARED_STAGES) or 0.0 for x2, r in points if x2 == x) for x in xs]
             axis.plot(xs, totals, marker="o", label=method)
     axis.set_xscale("log")
     axis.set_xlabel(x_key)

@@ -7,6 +7,7 @@ import json
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 import yaml
 
@@ -85,3 +86,9 @@ def stage_cost(metrics: dict, stage: str) -> float | None:
     if not metrics.get(f"stage/{stage}/cache_hit", 0) and f"stage/{stage}/seconds" in metrics:
         return metrics[f"stage/{stage}/seconds"]
     return None
+
+
+def stages_cost(metrics: dict, exclude: Sequence[str] = ()) -> float | None:
+    """Seconds all stages but `exclude` cost (cached ones by their recorded cost); None when none is known."""
+    costs = [c for name in stage_names(metrics) - set(exclude) if (c := stage_cost(metrics, name)) is not None]
+    return sum(costs) if costs else None

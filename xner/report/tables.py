@@ -12,7 +12,7 @@ from statistics import mean
 from typing import Sequence
 
 from xner.errors import ConfigError
-from xner.report.records import RunRecord, stage_cost, stage_names
+from xner.report.records import RunRecord, stage_cost, stages_cost
 
 NOT_METHOD = ("seed",)  # settings that repeat a run rather than define a method
 REFERENCE = "reference/model_transfer/"  # prefix of the model-transfer scores a projection run logs beside its own
@@ -96,13 +96,6 @@ def to_csv(table: Table) -> str:
     return buffer.getvalue()
 
 
-def _stage_minutes(metrics: dict, stages: Sequence[str] | None) -> float | None:
-    """Minutes the named stages (when None: all but the shared ones) cost, cached ones by their recorded cost."""
-    names = sorted(stage_names(metrics) - set(SHARED_STAGES)) if stages is None else stages
-    costs = [stage_cost(metrics, name) for name in names]
-    return sum(c for c in costs if c is not None) / 60 if any(c is not None for c in costs) else None
-
-
 def gain_table(records: Sequence[RunRecord], x_key: str, metric: str, x_value, digits: int = 3) -> str:
     """Markdown: per method (all varying settings but `x_key`), each size with its score, the gain over the
     model-transfer reference, training and pipeline minutes, and the score gained per added training minute
@@ -121,8 +114,8 @@ def gain_table(records: Sequence[RunRecord], x_key: str, metric: str, x_value, d
             runs = [r for x2, r in groups[method] if x2 == x]
             score = mean(r.metrics[metric] for r in runs)
             refs = [r.metrics[REFERENCE + metric] for r in runs if REFERENCE + metric in r.metrics]
-            train = [m for r in runs if (m := _stage_minutes(r.metrics, ["train"])) is not None]
-            total = [m for r in runs if (m := _stage_minutes(r.metrics, None)) is not None]
+            train = [c / 60 for r in runs if (c := stage_cost(r.metrics, "train")) is not None]
+            total = [c / 60 for r in runs if (c := stages_cost(r.metrics, SHARED_STAGES)) is not None]
             train_min = mean(train) if train else math.nan
             gain = math.nan
             if previous is not None and not math.isnan(train_min) and train_min - previous[1] > 1e-9:

@@ -121,26 +121,24 @@ def evaluate_model(ctx: RunContext, model, gold: Sequence[Sentence], split: str)
     return metrics
 
 
-def model_transfer_reference(ctx: RunContext, test: Sequence[Sentence]) -> dict[str, float]:
-    """The source model's scores on this run's test set (model transfer), cached per (model, test set) and
-    logged as `reference/model_transfer/test/...`: the line a projection result is read against."""
+def model_transfer_reference(ctx: RunContext, test: Sequence[Sentence], test_key: dict) -> dict[str, float]:
+    """The source model's scores on this run's test set (`test_key`: its cache-key material from corpus_split), cached
+    per (model, test set) and logged as `reference/model_transfer/test/...`: the line a projection result is read against."""
     import json
 
-    from xner.io import file_sha256, write_json_atomic
+    from xner.io import write_json_atomic
     from xner.models.training import predict
-    from xner.stages.corpus import resolve_corpus_file
 
     if not needs_source_model(ctx.cfg):
         log.info("no model-transfer reference: the labeller is not the source model trained here")
         return {}
     model = source_model_stage(ctx)
-    test_file = resolve_corpus_file(ctx.cfg, OmegaConf.create({**as_dict(ctx.cfg.data.target), "split": "test"}))
 
     def compute() -> dict[str, float]:
         predictions = predict(model.value, test, ctx.cfg.model.max_length, ctx.cfg.model.batch_size)
         return evaluate_sentences(test, predictions)
 
-    result = ctx.stage("reference_test", {"source_model": model.ref, "test": file_sha256(test_file), "labels": as_dict(ctx.cfg.data.labels)},
+    result = ctx.stage("reference_test", {"source_model": model.ref, "test": test_key["file"], "labels": as_dict(ctx.cfg.data.labels)},
                        compute, lambda value, path: write_json_atomic(path, value), lambda path: json.loads(path.read_text()), ".json")
     metrics = {f"reference/model_transfer/test/{k}": float(v) for k, v in result.value.items()}
     ctx.log_metrics(metrics)
