@@ -111,6 +111,19 @@ class TestProjectors(ComponentContract):
             extra.append(f"projector.scorer.model={fixtures['seq2seq']}")
         return option.split(" ") + extra
 
+    @pytest.fixture
+    def component(self, compose_cfg, option, fixtures):
+        """Parts naming `target_model` (the run's model-transfer model) get the probabilities the stage would bind:
+        near one-hot on the gold target tags."""
+        from xner.project.base import target_model_parts
+
+        built = build(compose_cfg("lang=de", *self.overrides(option, fixtures))[self.group], self.group)
+        tags = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]
+        probabilities = [np.eye(len(tags))[[tags.index(t) for t in spans_to_tags(s.spans, len(s))]] * 0.9 + 0.1 / 7 for s in TARGETS]
+        for part in target_model_parts(built):
+            part.bind_target_model(probabilities, tags)
+        return built
+
     @staticmethod
     def identity(sentences):
         return [Alignment([(i, i) for i in range(len(s))]) for s in sentences]

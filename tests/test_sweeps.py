@@ -56,12 +56,24 @@ def test_languages_x_methods_covers_every_masakhaner_language_with_parallel_data
     assert set(str(cfg.hydra.sweeper.params.experiment).split(",")) == {"projection_heuristic", "projection_ilp"}
 
 
+def test_transfer_quality_sweeps_every_masakhaner_test_language_over_the_methods():
+    """Issue 17's sweep: the 17 MasakhaNER 2.0 languages whose test split the shared data holds, six methods."""
+    params = compose_with_hydra("sweep=transfer_quality").hydra.sweeper.params
+    held_back = {"yor", "zul", "wol"}  # test splits kept for independent evaluation (../shared/data/README.md)
+    assert set(str(params.lang).split(",")) == set(MASAKHANER_LANGS) - held_back
+    assert set(str(params.experiment).split(",")) <= set(METHODS) and "model_transfer" in str(params.experiment)
+    assert compose_with_hydra("experiment=projection_ilp_en", "lang=hau").experiment.source_gold_ratio == 1.0
+    ner = compose_with_hydra("experiment=projection_ilp_ner", "lang=hau").projector
+    assert ner.scorer.scorers.ner.probabilities == "target_model" and ner.candidates.extractors[2].predictions == "target_model"
+
+
 def test_readme_documents_the_launchers():
     readme = (Path(CONF_DIR).parent / "README.md").read_text()
     assert "hydra/launcher=slurm" in readme and "mlflow server" in readme
 
 
-METHODS = {"projection_heuristic": "projection", "projection_ilp": "projection", "teacher_student_single": "teacher_student",
+METHODS = {"projection_heuristic": "projection", "projection_ilp": "projection", "projection_ilp_en": "projection",
+           "projection_ilp_ner": "projection", "teacher_student_single": "teacher_student",
            "teacher_student_multi": "teacher_student", "teacher_student_projection": "teacher_student",
            "model_transfer": "model_transfer", "supervised": "supervised"}
 

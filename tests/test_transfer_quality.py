@@ -9,10 +9,12 @@ from omegaconf import OmegaConf
 
 from tests.synthetic import make_corpus
 from tests.test_ner_experiments import FAST
+from xner.data.alignment import Alignment
 from xner.data.conll import write_conll
 from xner.data.records import EntitySpan, Sentence
 from xner.errors import ConfigError
 from xner.run import run
+from xner.project.base import target_model_parts
 from xner.stages.projection import filter_options, filter_projected, projected_statistics
 
 
@@ -126,3 +128,36 @@ def test_europarl_upper_bound_trains_on_projected_and_on_gold_labels_of_the_same
     assert metrics["extrinsic/f1_lost_to_projection"] == pytest.approx(metrics["test_gold/f1"] - metrics["test_projected/f1"])
     with pytest.raises(ConfigError, match="extrinsic.test needs dataset and lang"):
         run(compose_cfg("experiment=europarl_intrinsic", "lang=de", "model=tagger", "experiment.extrinsic={dev_sentences: 15}"))
+
+
+def test_target_model_parts_wait_for_the_model_transfer_models_probabilities():
+    """NER candidates and scores named `target_model` are found inside a projector and bound to tag probabilities."""
+    from xner.project.candidates import NerSpanCandidates, NgramCandidates, UnionCandidates
+    from xner.project.matching import CandidateMatchingProjector
+    from xner.project.scores import AlignmentScorer, FusedScorer, NerScorer
+
+    candidates = UnionCandidates([NgramCandidates(), NerSpanCandidates("target_model")])
+    scorer = FusedScorer({"alignment": AlignmentScorer(), "ner": NerScorer("target_model")}, {"alignment": 1.0, "ner": 1.0})
+    projector = CandidateMatchingProjector(candidates, scorer)
+    waiting = target_model_parts(projector)
+    assert [type(p).__name__ for p in waiting] == ["NerSpanCandidates", "NerScorer"]
+    with pytest.raises(ConfigError, match="bound by a projection experiment"):
+        waiting[0].extract(sentence(2, (0, 1, "PER")), 3, np.zeros((2, 3)), 0)
+    tags = ["O", "B-PER", "I-PER"]
+    probabilities = [np.array([[0.1, 0.8, 0.1], [0.1, 0.1, 0.8], [0.9, 0.05, 0.05]])]
+    for part in waiting:
+        part.bind_target_model(probabilities, tags)
+    assert target_model_parts(projector) == []
+    assert waiting[0].extract(sentence(2, (0, 1, "PER")), 3, np.zeros((2, 3)), 0).tolist() == [[0, 2]]
+    source = sentence(2, (0, 1, "PER"))
+    (projected,) = projector.project_corpus([source], [["x", "y", "z"]], [Alignment.from_pharaoh("")])
+    assert projected.spans == (EntitySpan(0, 2, "PER"),)  # no links at all: the NER score alone finds the name
+
+
+def test_projection_with_ner_candidates_and_fused_scores_end_to_end(compose_cfg, ner_data, word_encoder):
+    common = ["lang=swa", "aligner=eflomal", "data.dev_sentences=10", f"model.encoder={word_encoder}", *FAST]
+    metrics = run(compose_cfg("experiment=projection_ilp_ner", *common))
+    assert metrics["stage/target_tags/cache_hit"] == 0 and metrics["projection/projected_share"] > 0.8
+    assert metrics["test/f1"] > 0.3
+    again = run(compose_cfg("experiment=projection_ilp_ner", *common, "data.filter.unprojected=true"))
+    assert again["stage/target_tags/cache_hit"] == 1 and again["stage/project/cache_hit"] == 1

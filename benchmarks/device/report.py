@@ -24,7 +24,10 @@ WU_2020 = {"es": 0.769, "nl": 0.809, "de": 0.732}  # their single-source teacher
 
 
 def load(runs: Path) -> dict[str, dict[str, float]]:
-    """job name (method/lang) -> metrics of every job that wrote metrics.json."""
+    """job name (method/lang) -> metrics of every job that wrote metrics.json (a runs folder, or the JSON this script
+    saves with --save: docs/results/)."""
+    if runs.is_file():
+        return json.loads(runs.read_text())
     out = {}
     for metrics in sorted(runs.glob("*/metrics.json")):
         out[metrics.parent.name.replace("__", "/")] = json.loads(metrics.read_text())
@@ -105,15 +108,49 @@ def diagnosis_lines(jobs: dict) -> list[str]:
     return lines
 
 
+def save(jobs: dict, path: Path) -> None:
+    """The metrics worth keeping (no per-mode duplicates or supports), rounded: a few hundred kB for a whole sweep."""
+    keep = {name: {k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items()
+                   if "/default/" not in k and not k.endswith("/support") and "sentences_per_second" not in k}
+            for name, metrics in jobs.items()}
+    path.write_text(json.dumps(keep, indent=0, sort_keys=True))
+
+
+def plot(jobs: dict, path: Path) -> None:
+    """Test F1 per language: model transfer, the best projection-based run, teacher-student (single)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    langs = sorted({n.split("/")[1] for n in jobs if n.startswith("model_transfer/")})
+    series = {"model transfer": [f1(jobs, f"model_transfer/{lang}") or 0 for lang in langs],
+              "best projection-based": [max((f1(jobs, f"{m}/{lang}") or 0 for m in PROJECTION_BASED), default=0) for lang in langs],
+              "teacher-student (single)": [f1(jobs, f"teacher_student_single/{lang}") or 0 for lang in langs]}
+    fig, ax = plt.subplots(figsize=(10, 3.6))
+    width = 0.8 / len(series)
+    for i, (label, values) in enumerate(series.items()):
+        ax.bar([x + i * width for x in range(len(langs))], values, width, label=label)
+    ax.set_xticks([x + width for x in range(len(langs))], langs)
+    ax.set_ylabel("test F1 (MasakhaNER 2.0)")
+    ax.legend(fontsize=8, ncol=3, loc="upper left")
+    ax.set_ylim(0, 1)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def seconds_line(runs: Path) -> list[str]:
-    table = runs.parent / "jobs.tsv"
+    table = runs.with_suffix(".jobs.tsv") if runs.is_file() else runs.parent / "jobs.tsv"
     if not table.is_file():
         return []
     rows = [line.split("\t") for line in table.read_text().splitlines() if line]
     done = [r for r in rows if r[1] == "0"]
-    total = sum(float(r[2]) for r in rows)
-    return [f"Jobs: {len(done)} finished of {len(rows)} started or skipped; {total:.0f} job-seconds in all "
-            f"(several at a time on one GPU)."]
+    finished = {r[0] for r in done}
+    cut = [r[0] for r in rows if r[1] == "timeout" and r[0] not in finished]  # (a --resume call may have finished it)
+    total = sum(float(r[2]) for r in done)
+    return [f"Jobs: {len(done)} finished, {total:.0f} job-seconds in all (several at a time on one GPU); stopped at the time "
+            f"limit: {len(cut)} ({', '.join(cut) if cut else 'none'})."]
 
 
 def main() -> int:
@@ -122,9 +159,15 @@ def main() -> int:
     parser.add_argument("--section")
     parser.add_argument("--header", help="a file with the section's first lines (command, machine, date, budget)")
     parser.add_argument("--print", action="store_true")
+    parser.add_argument("--save", help="write the kept metrics as JSON here (docs/results/...)")
+    parser.add_argument("--plot", help="write the per-language bar chart here (docs/figures/...)")
     args = parser.parse_args()
     runs = Path(args.runs)
     jobs = load(runs)
+    if args.save:
+        save(jobs, Path(args.save))
+    if args.plot:
+        plot(jobs, Path(args.plot))
     body = []
     if args.header:
         body += Path(args.header).read_text().rstrip().splitlines() + [""]

@@ -14,8 +14,8 @@ from omegaconf import DictConfig, OmegaConf
 from xner.data.iob import repair_iob2, tags_to_spans
 from xner.data.records import Sentence
 from xner.errors import ConfigError
-from xner.io import atomic_open
 from xner.models.tagging_data import tag_set
+from xner.runtime.artifacts import load_distributions, save_distributions
 from xner.runtime.context import RunContext
 from xner.stages.corpus import as_dict, corpus_split
 from xner.stages.ner import evaluate_model, require_model, source_model_stage, train_stage
@@ -56,17 +56,6 @@ def mix(teacher: Sequence[np.ndarray], projected: Sequence[Sentence], tags: Sequ
 def argmax_sentences(words: Sequence[Sequence[str]], distributions: Sequence[np.ndarray], tags: Sequence[str]) -> list[Sentence]:
     """The most likely (IOB2-repaired) labelling under each distribution: the dev 'gold' of the student."""
     return [Sentence(tuple(w), tuple(tags_to_spans(repair_iob2([tags[i] for i in p.argmax(1)])[0]))) for w, p in zip(words, distributions)]
-
-
-def save_distributions(value: list[np.ndarray], path: Path) -> None:
-    with atomic_open(path, "wb") as handle:
-        np.savez_compressed(handle, probs=np.concatenate(value) if value else np.zeros((0, 0), np.float32),
-                            lengths=np.array([len(v) for v in value]))
-
-
-def load_distributions(path: Path) -> list[np.ndarray]:
-    with np.load(path) as data:
-        return np.split(data["probs"], np.cumsum(data["lengths"])[:-1]) if len(data["lengths"]) else []
 
 
 def unlabelled_words(cfg: DictConfig, log_metrics=None) -> tuple[list[list[str]], dict]:

@@ -12,6 +12,37 @@ from xner.errors import XnerError
 from xner.progress import progress
 
 
+# A candidate extractor's `predictions` or a scorer's `probabilities` set to this string: the run's own model-transfer
+# model (the source NER model applied to the target sentences) supplies them; the projection stage binds them.
+TARGET_MODEL = "target_model"
+
+
+def target_model_parts(component) -> list:
+    """The parts of a projector (its candidates, scorers, nested extractors) still waiting for the target model's
+    tag probabilities (`bind_target_model(probabilities, tags)`), depth first."""
+    found, seen = [], set()
+
+    def walk(obj) -> None:
+        if id(obj) in seen or obj is None or isinstance(obj, (str, bytes, int, float, bool)):
+            return
+        seen.add(id(obj))
+        if getattr(obj, "needs_target_model", False):
+            found.append(obj)
+        if isinstance(obj, dict):
+            children = obj.values()
+        elif isinstance(obj, (list, tuple)):
+            children = obj
+        elif hasattr(obj, "__dict__") and type(obj).__module__.startswith("xner.project"):
+            children = vars(obj).values()
+        else:
+            return
+        for child in children:
+            walk(child)
+
+    walk(component)
+    return found
+
+
 @dataclass
 class ProjectionStats:
     """Counts a projection run logs: how many source entities found a target span."""

@@ -9,6 +9,7 @@ from typing import Sequence
 import numpy as np
 
 from xner.data.records import Sentence
+from xner.project.base import TARGET_MODEL
 
 
 def as_spans(pairs: "Sequence[tuple[int, int]] | set[tuple[int, int]]") -> np.ndarray:
@@ -64,15 +65,31 @@ class AlignedCandidates(CandidateExtractor):
 
 
 class NerSpanCandidates(CandidateExtractor):
-    """Entity spans a target-side NER model predicted, read from a CoNLL file of the target sentences."""
+    """Entity spans a target-side NER model predicted, read from a CoNLL file of the target sentences, or
+    (`predictions="target_model"`) the IOB2-repaired argmax of the run's model-transfer model (bound by the stage)."""
 
     def __init__(self, predictions: str):
-        from xner.data.conll import read_conll
+        self.path, self.sentences = Path(predictions), None
+        if predictions != TARGET_MODEL:
+            from xner.data.conll import read_conll
 
-        self.path = Path(predictions)
-        self.sentences = read_conll(self.path)
+            self.sentences = read_conll(self.path)
+
+    @property
+    def needs_target_model(self) -> bool:
+        return self.sentences is None
+
+    def bind_target_model(self, probabilities: Sequence[np.ndarray], tags: Sequence[str]) -> None:
+        from xner.data.iob import repair_iob2, tags_to_spans
+
+        self.sentences = [Sentence(tuple("_" * len(p)), tuple(tags_to_spans(repair_iob2([tags[i] for i in p.argmax(1)])[0])))
+                          for p in probabilities]
 
     def extract(self, source, n_target, grid, index):
+        if self.sentences is None:
+            from xner.errors import ConfigError
+
+            raise ConfigError("NER-span candidates with predictions='target_model' are bound by a projection experiment's stage")
         if index >= len(self.sentences) or len(self.sentences[index]) != n_target:
             from xner.errors import InputError
 

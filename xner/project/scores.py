@@ -10,6 +10,7 @@ import numpy as np
 
 from xner.data.records import Sentence
 from xner.errors import ConfigError
+from xner.project.base import TARGET_MODEL
 
 
 class MatchingScorer(ABC):
@@ -41,18 +42,29 @@ class AlignmentScorer(MatchingScorer):
 class NerScorer(MatchingScorer):
     """alpha^(len(t)-1) * (p[start, B-l] + sum p[w, I-l]) / len(t) from word-level tag probabilities of a
     target NER model (`probabilities[index]`: (n_words, n_tags) array, `tags`: its tag names); with
-    `class_agnostic`, the best label instead of the entity's."""
+    `class_agnostic`, the best label instead of the entity's. `probabilities="target_model"`: the run's model-transfer
+    model supplies them (bound by the projection stage)."""
 
     def __init__(self, probabilities: "Sequence[np.ndarray] | str", tags: Sequence[str] | None = None, alpha: float = 1.2,
                  class_agnostic: bool = False):
+        if alpha <= 1:
+            raise ConfigError(f"NER score alpha must be > 1, got {alpha}")
+        self.alpha, self.class_agnostic = alpha, class_agnostic
+        self.probabilities, self.tags = None, None
+        if isinstance(probabilities, str) and probabilities == TARGET_MODEL:
+            return
         if isinstance(probabilities, str):  # an .npz file: arrays sentence_0..N-1 and `tags`
             probabilities, tags = load_tag_probabilities(probabilities)
         if tags is None:
             raise ConfigError("the NER score needs the tag names of the probability columns")
-        if alpha <= 1:
-            raise ConfigError(f"NER score alpha must be > 1, got {alpha}")
+        self.bind_target_model(probabilities, tags)
+
+    @property
+    def needs_target_model(self) -> bool:
+        return self.probabilities is None
+
+    def bind_target_model(self, probabilities: Sequence[np.ndarray], tags: Sequence[str]) -> None:
         self.probabilities, self.tags = probabilities, list(tags)
-        self.alpha, self.class_agnostic = alpha, class_agnostic
 
     def _label_scores(self, probs: np.ndarray, label: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
         if f"B-{label}" not in self.tags:
@@ -64,6 +76,8 @@ class NerScorer(MatchingScorer):
         return self.alpha ** (lengths - 1) * (begin[starts] + prefix[ends] - prefix[starts + 1]) / lengths
 
     def score(self, source, target, grid, candidates, index):
+        if self.probabilities is None:
+            raise ConfigError("the NER score's probabilities='target_model' are bound by a projection experiment's stage")
         entities = sorted(source.spans)
         scores = np.zeros((len(entities), len(candidates)))
         if not len(candidates):

@@ -40,3 +40,19 @@ def load_marked(path: Path) -> tuple[list[Sentence], MarkerStats]:
             record = json.loads(line)
             sentences.append(Sentence(tuple(record["words"]), tuple(EntitySpan(*span) for span in record["spans"])))
     return sentences, stats
+
+
+def save_distributions(value: list, path: Path) -> None:
+    """Per-sentence [words, tags] probability arrays as one compressed .npz (no pickle)."""
+    import numpy as np
+
+    with atomic_open(path, "wb") as handle:
+        np.savez_compressed(handle, probs=np.concatenate(value) if value else np.zeros((0, 0), np.float32),
+                            lengths=np.array([len(v) for v in value]))
+
+
+def load_distributions(path: Path) -> list:
+    import numpy as np
+
+    with np.load(path, allow_pickle=False) as data:
+        return np.split(data["probs"], np.cumsum(data["lengths"])[:-1]) if len(data["lengths"]) else []

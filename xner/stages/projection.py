@@ -17,12 +17,12 @@ from xner.data.records import Sentence
 from xner.data.registry import get_dataset, parallel_corpora_with
 from xner.errors import ConfigError
 from xner.io import file_sha256
-from xner.project.base import ProjectionStats, Projector
-from xner.runtime.artifacts import load_words, save_words
+from xner.project.base import ProjectionStats, Projector, target_model_parts
+from xner.runtime.artifacts import load_distributions, load_words, save_distributions, save_words
 from xner.runtime.cache import StageResult
 from xner.runtime.context import RunContext
 from xner.stages.corpus import as_dict, map_labels, resolve_corpus_file
-from xner.stages.ner import build_labeller
+from xner.stages.ner import build_labeller, source_model_stage
 
 log = logging.getLogger(__name__)
 MAX_DEV_SHARE = 5  # a dev count holds out at most 1/5 of the sentences
@@ -131,8 +131,14 @@ def project_parallel_labelled(ctx: RunContext, components: ProjectionComponents,
                             lambda: components.translator.translate(sources, references), save_words, load_words, ".jsonl")
     targets = translation.value
     alignment = align_stage(ctx, components.aligner, {"translation": translation.ref}, sources, targets)
-    projected = project_stage(ctx, components.projector, {"alignment": alignment.ref, "labels": labelled.ref},
-                              labelled.value, targets, alignment.value)
+    upstream = {"alignment": alignment.ref, "labels": labelled.ref}
+    waiting = target_model_parts(components.projector)
+    if waiting:  # NER-model candidates / scores from the run's model-transfer model
+        tags, names = target_model_stage(ctx, targets, translation.ref)
+        for part in waiting:
+            part.bind_target_model(tags.value, names)
+        upstream["target_model"] = tags.ref
+    projected = project_stage(ctx, components.projector, upstream, labelled.value, targets, alignment.value)
     source_entities = sum(len(s.spans) for s in labelled.value)
     projected_entities = sum(len(s.spans) for s in projected.value)
     ctx.log_metrics({"label/source_entities": source_entities, "projection/projected_entities": projected_entities,
@@ -142,6 +148,19 @@ def project_parallel_labelled(ctx: RunContext, components: ProjectionComponents,
                      "projection/sentences_with_unprojected_share": sum(len(p.spans) < len(s.spans) for s, p in zip(labelled.value, projected.value))
                      / max(len(projected.value), 1)})
     return list(labelled.value), projected
+
+
+def target_model_stage(ctx: RunContext, targets: Sequence[Sequence[str]], translation_ref: dict) -> tuple[StageResult[list], list[str]]:
+    """The source model's tag probabilities on the target sentences and their tag names (model transfer as the target
+    NER model of the paper's NER candidates and scores), cached per (model, target text)."""
+    from xner.models.training import predict_distributions
+
+    model = source_model_stage(ctx)
+    sentences = [Sentence(tuple(words), ()) for words in targets]
+    result = ctx.stage("target_tags", {"source_model": model.ref, "translation": translation_ref, "max_length": ctx.cfg.model.max_length},
+                       lambda: predict_distributions(model.value, sentences, ctx.cfg.model.max_length, ctx.cfg.model.batch_size),
+                       save_distributions, load_distributions, ".npz")
+    return result, list(model.value.tags)
 
 
 def filter_options(cfg: DictConfig) -> tuple[bool, float | None]:
