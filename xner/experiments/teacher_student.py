@@ -5,7 +5,6 @@ target student learns. Optionally the projected labels of the same sentences are
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
