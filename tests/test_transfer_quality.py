@@ -161,3 +161,12 @@ def test_projection_with_ner_candidates_and_fused_scores_end_to_end(compose_cfg,
     assert metrics["test/f1"] > 0.3
     again = run(compose_cfg("experiment=projection_ilp_ner", *common, "data.filter.unprojected=true"))
     assert again["stage/target_tags/cache_hit"] == 1 and again["stage/project/cache_hit"] == 1
+
+
+def test_a_floor_of_updates_for_the_target_model_leaves_the_shared_source_model_cached(compose_cfg, ner_data, word_encoder):
+    """trainer.min_steps is a target-model setting: the source model keeps its own trainer (source_model.trainer) and key."""
+    common = ["lang=swa", "aligner=eflomal", "data.dev_sentences=10", f"model.encoder={word_encoder}", *FAST]
+    first = run(compose_cfg("experiment=projection", *common))
+    floor = run(compose_cfg("experiment=projection", *common, "trainer.min_steps=150"))
+    assert floor["stage/train_source/cache_hit"] == 1 and floor["stage/label/cache_hit"] == 1
+    assert floor["stage/train/cache_hit"] == 0 and floor["train/steps"] >= 150 > first["train/steps"]

@@ -38,23 +38,25 @@ def model_key(model: dict) -> dict:
 
 
 def train_stage(ctx: RunContext, name: str, train: Sequence[Sentence], dev: Sequence[Sentence], data_key: dict,
-                metric_prefix: str = "", soft_labels=None, model_cfg: dict | None = None) -> StageResult:
-    """Train a tagger (`model_cfg`, default the run's `model`) on `train` (selecting on `dev`) or reuse the
-    cached one; logs its training figures. With `soft_labels` (teacher-student) `data_key` must identify them."""
+                metric_prefix: str = "", soft_labels=None, model_cfg: dict | None = None, trainer_cfg: dict | None = None) -> StageResult:
+    """Train a tagger (`model_cfg`, `trainer_cfg`: default the run's `model` and `trainer`) on `train` (selecting on
+    `dev`) or reuse the cached one; logs its training figures. With `soft_labels` (teacher-student) `data_key` must
+    identify them."""
     from xner.models.training import dev_selects, load_tagger, save_tagger, train_tagger
 
     cfg = ctx.cfg
     model_cfg = model_cfg or as_dict(cfg.model)
-    trainer_key = {k: v for k, v in as_dict(cfg.trainer).items() if k not in EXECUTION_ONLY}
+    trainer_cfg = trainer_cfg or as_dict(cfg.trainer)
+    trainer_key = {k: v for k, v in trainer_cfg.items() if k not in EXECUTION_ONLY}
     key = {"model": model_key(model_cfg), "trainer": trainer_key, "seed": cfg.seed, "labels": as_dict(cfg.data.labels), **data_key}
     if dev and not dev_selects(dev, model_cfg.get("min_dev_entities")):
         key["dev_selects"] = False  # (keys of models selected on dev stay as they were)
 
     def compute():
         log.info("stage %s: training %s on %d sentences (dev %d, at most %s epochs, %d frozen layers); the model is "
-                 "cached for later runs", name, model_cfg["encoder"], len(train), len(dev), cfg.trainer.get("max_epochs"),
+                 "cached for later runs", name, model_cfg["encoder"], len(train), len(dev), trainer_cfg.get("max_epochs"),
                  model_cfg.get("frozen_layers") or 0)
-        return train_tagger(model_cfg, as_dict(cfg.trainer), list(cfg.data.labels.keep), train, dev,
+        return train_tagger(model_cfg, trainer_cfg, list(cfg.data.labels.keep), train, dev,
                             ctx.output_dir / name, dev_score=dev_f1, seed=cfg.seed, train_soft_labels=soft_labels)[0]
 
     result = ctx.stage(name, key, compute, save_tagger, load_tagger, ".pt")
@@ -84,8 +86,9 @@ def source_model_stage(ctx: RunContext, lang: str | None = None, metric_prefix: 
     dev, dev_key = corpus_split(cfg, corpora[lang], "dev", cfg.source_model.get("max_dev_sentences"))
     ctx.log_metrics({f"data/{metric_prefix}train_sentences": len(train), f"data/{metric_prefix}dev_sentences": len(dev)})
     model_cfg = {**as_dict(cfg.model), **as_dict(cfg.source_model.get("model") or {})}
+    trainer_cfg = {**as_dict(cfg.trainer), **as_dict(cfg.source_model.get("trainer") or {})}
     return train_stage(ctx, "train_source", train, dev, {"source_lang": lang, "source_train": train_key, "source_dev": dev_key},
-                       metric_prefix=metric_prefix, model_cfg=model_cfg)
+                       metric_prefix=metric_prefix, model_cfg=model_cfg, trainer_cfg=trainer_cfg)
 
 
 def needs_source_model(cfg: DictConfig) -> bool:
