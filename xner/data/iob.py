@@ -88,3 +88,8 @@ def spans_to_tags(spans: Sequence[EntitySpan], length: int) -> list[str]:
         for index in range(span.start + 1, span.end):
             tags[index] = f"I-{span.label}"
     return tags
+
+
+def argmax_spans(probabilities, tags: Sequence[str]) -> list[EntitySpan]:
+    """Spans of the most likely tag of each word (a [words, tags] array), orphan I- tags repaired: a model's labelling."""
+    return tags_to_spans(repair_iob2([tags[i] for i in probabilities.argmax(1)])[0])

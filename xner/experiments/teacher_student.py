@@ -10,7 +10,7 @@ from typing import Sequence
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
-from xner.data.iob import repair_iob2, tags_to_spans
+from xner.data.iob import argmax_spans
 from xner.data.records import Sentence
 from xner.errors import ConfigError
 from xner.models.tagging_data import tag_set
@@ -54,7 +54,7 @@ def mix(teacher: Sequence[np.ndarray], projected: Sequence[Sentence], tags: Sequ
 
 def argmax_sentences(words: Sequence[Sequence[str]], distributions: Sequence[np.ndarray], tags: Sequence[str]) -> list[Sentence]:
     """The most likely (IOB2-repaired) labelling under each distribution: the dev 'gold' of the student."""
-    return [Sentence(tuple(w), tuple(tags_to_spans(repair_iob2([tags[i] for i in p.argmax(1)])[0]))) for w, p in zip(words, distributions)]
+    return [Sentence(tuple(w), tuple(argmax_spans(p, tags))) for w, p in zip(words, distributions)]
 
 
 def unlabelled_words(cfg: DictConfig, log_metrics=None) -> tuple[list[list[str]], dict]:

@@ -80,10 +80,9 @@ class NerSpanCandidates(CandidateExtractor):
         return self.sentences is None
 
     def bind_target_model(self, probabilities: Sequence[np.ndarray], tags: Sequence[str]) -> None:
-        from xner.data.iob import repair_iob2, tags_to_spans
+        from xner.data.iob import argmax_spans
 
-        self.sentences = [Sentence(tuple("_" * len(p)), tuple(tags_to_spans(repair_iob2([tags[i] for i in p.argmax(1)])[0])))
-                          for p in probabilities]
+        self.sentences = [Sentence(tuple("_" * len(p)), tuple(argmax_spans(p, tags))) for p in probabilities]
 
     def extract(self, source, n_target, grid, index):
         if self.sentences is None:
