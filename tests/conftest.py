@@ -36,7 +36,8 @@ def compose_cfg(tmp_path: Path, data_root: Path, monkeypatch):
 
     def _compose(*overrides: str, logger: str = "none") -> DictConfig:
         base = [f"paths.data_dir={data_root}", f"paths.cache_dir={tmp_path / 'cache'}", f"paths.root_dir={tmp_path}",
-                f"logger={logger}", f"logger.tracking_uri=sqlite:///{tmp_path / 'mlflow.db'}"]
+                f"logger={logger}", f"logger.tracking_uri=sqlite:///{tmp_path / 'mlflow.db'}",
+                "trainer.min_steps=null"]  # tiny synthetic sets keep their few epochs (the default floor is 500 updates)
         if not GlobalHydra.instance().is_initialized():  # one initialisation per test: its config cache is reused
             initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3").__enter__()
         return compose(config_name="config", overrides=base + list(overrides))
