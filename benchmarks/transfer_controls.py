@@ -27,23 +27,23 @@ FLOOR = {"hau": 501}  # hau: the update count of the GPU sweep's hau ILP+EN run,
 
 
 def jobs() -> list[tuple[str, list[str]]]:
-    """(name, overrides): model transfer per language, the Europarl upper bound with a floor of updates, ILP at the
-    default budget vs `trainer.min_steps=500`, and at 500 updates the CRF head and eflomal on xho."""
+    """(name, overrides): model transfer per language, the Europarl upper bound with a floor of updates, ILP at
+    3 epochs vs a floor of updates, and at 500 updates the CRF head (xho, nya) and eflomal (xho)."""
+
+    def pair(lang: str) -> list[tuple[str, list[str]]]:
+        return [(f"ilp_{lang}", ["experiment=projection_ilp", f"lang={lang}", "trainer.min_steps=null"]),
+                (f"ilp_{lang}_floor", ["experiment=projection_ilp", f"lang={lang}", f"trainer.min_steps={FLOOR.get(lang, 500)}"])]
+
     out = [(f"mt_{lang}", ["experiment=model_transfer", f"lang={lang}"]) for lang in ("xho", "hau", *SMALL_SETS)]
     out.append(("ub_de_ilp", ["experiment=europarl_intrinsic", "lang=de", "aligner=simalign", "projector=ilp", "model=tagger",
                               "trainer.min_steps=400",
                               "experiment.extrinsic={test: {dataset: transfer, lang: de}, dev_sentences: 80}"]))
-    for lang in SMALL_SETS[:2]:
-        out += [(f"ilp_{lang}", ["experiment=projection_ilp", f"lang={lang}", "trainer.min_steps=null"]),
-                (f"ilp_{lang}_floor", ["experiment=projection_ilp", f"lang={lang}", "trainer.min_steps=500"])]
+    out += [job for lang in SMALL_SETS[:2] for job in pair(lang)]
     crf = ["model.head=crf", "+source_model.model.head=linear", "trainer.min_steps=500"]  # the labeller stays linear (cached)
     out += [("xho_crf_s500", ["experiment=projection_ilp", "lang=xho", *crf]),
             ("xho_eflomal_s500", ["experiment=projection_ilp", "lang=xho", "aligner=eflomal", "trainer.min_steps=500"]),
             ("nya_crf_s500", ["experiment=projection_ilp", "lang=nya", *crf])]
-    for lang in (*SMALL_SETS[2:], "xho", "hau"):
-        out += [(f"ilp_{lang}", ["experiment=projection_ilp", f"lang={lang}", "trainer.min_steps=null"]),
-                (f"ilp_{lang}_floor", ["experiment=projection_ilp", f"lang={lang}", f"trainer.min_steps={FLOOR.get(lang, 500)}"])]
-    return out
+    return out + [job for lang in (*SMALL_SETS[2:], "xho", "hau") for job in pair(lang)]
 
 
 def run(name: str, overrides: list[str], out: Path) -> None:

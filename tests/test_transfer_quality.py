@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from omegaconf import OmegaConf
 
-from tests.conftest import CONF_DIR
 from tests.synthetic import make_corpus
 from tests.test_ner_experiments import FAST
+from tests.test_sweeps import compose_with_hydra
 from xner.data.alignment import Alignment
 from xner.data.conll import write_conll
 from xner.data.records import EntitySpan, Sentence
@@ -176,12 +176,6 @@ def test_a_floor_of_updates_for_the_target_model_leaves_the_shared_source_model_
 def test_the_default_floor_of_updates_is_a_target_model_setting():
     """Every target model trains at least 500 updates by default (issue 17's measured best for small projected sets);
     the shared source model keeps no floor, so its cache key and cached model stay the same."""
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-
-    GlobalHydra.instance().clear()
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        for experiment in ("projection_ilp", "teacher_student", "supervised"):
-            cfg = compose(config_name="config", overrides=[f"experiment={experiment}", "lang=swa"])
-            assert cfg.trainer.min_steps == 500 and cfg.source_model.trainer.min_steps is None
-    GlobalHydra.instance().clear()
+    for experiment in ("projection_ilp", "teacher_student", "supervised"):
+        cfg = compose_with_hydra(f"experiment={experiment}", "lang=swa")
+        assert cfg.trainer.min_steps == 500 and cfg.source_model.trainer.min_steps is None
