@@ -31,17 +31,19 @@ def jobs() -> list[tuple[str, list[str]]]:
     3 epochs vs a floor of updates, and at 500 updates the CRF head (xho, nya) and eflomal (xho)."""
 
     def pair(lang: str) -> list[tuple[str, list[str]]]:
-        return [(f"ilp_{lang}", ["experiment=projection_ilp", f"lang={lang}", "trainer.min_steps=null"]),
-                (f"ilp_{lang}_floor", ["experiment=projection_ilp", f"lang={lang}", f"trainer.min_steps={FLOOR.get(lang, 500)}"])]
+        linear = ["experiment=projection_ilp", "model.head=linear", f"lang={lang}"]  # the head these rows measured
+        return [(f"ilp_{lang}", [*linear, "trainer.min_steps=null"]),
+                (f"ilp_{lang}_floor", [*linear, f"trainer.min_steps={FLOOR.get(lang, 500)}"])]
 
     out = [(f"mt_{lang}", ["experiment=model_transfer", f"lang={lang}"]) for lang in ("xho", "hau", *SMALL_SETS)]
     out.append(("ub_de_ilp", ["experiment=europarl_intrinsic", "lang=de", "aligner=simalign", "projector=ilp", "model=tagger",
                               "trainer.min_steps=400",
                               "experiment.extrinsic={test: {dataset: transfer, lang: de}, dev_sentences: 80}"]))
     out += [job for lang in SMALL_SETS[:2] for job in pair(lang)]
-    crf = ["model.head=crf", "+source_model.model.head=linear", "trainer.min_steps=500"]  # the labeller stays linear (cached)
+    crf = ["model.head=crf", "++source_model.model.head=linear", "trainer.min_steps=500"]  # the labeller stays linear (cached)
     out += [("xho_crf_s500", ["experiment=projection_ilp", "lang=xho", *crf]),
-            ("xho_eflomal_s500", ["experiment=projection_ilp", "lang=xho", "aligner=eflomal", "trainer.min_steps=500"]),
+            ("xho_eflomal_s500", ["experiment=projection_ilp", "lang=xho", "aligner=eflomal", "model.head=linear",
+                                  "trainer.min_steps=500"]),
             ("nya_crf_s500", ["experiment=projection_ilp", "lang=nya", *crf])]
     return out + [job for lang in (*SMALL_SETS[2:], "xho", "hau") for job in pair(lang)]
 

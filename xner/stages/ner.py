@@ -73,6 +73,13 @@ def source_language(cfg: DictConfig) -> str:
     return str(OmegaConf.select(cfg, "source_model.lang") or (str(pair).split("-")[0] if pair else "en"))
 
 
+def source_model_options(cfg: DictConfig) -> tuple[dict, dict]:
+    """The source model's (model, trainer) options: the run's groups under source_model.model/trainer, which pin what
+    must not follow a target model (its head, frozen layers, floor of updates) so one cached model serves every run."""
+    return ({**as_dict(cfg.model), **as_dict(cfg.source_model.get("model") or {})},
+            {**as_dict(cfg.trainer), **as_dict(cfg.source_model.get("trainer") or {})})
+
+
 def source_model_stage(ctx: RunContext, lang: str | None = None, metric_prefix: str = "source/") -> StageResult:
     """The source-language NER model (e.g. CoNLL-2003 English), trained on its train split and
     selected on its dev split; the same cached model serves model transfer, source labelling and
@@ -85,8 +92,7 @@ def source_model_stage(ctx: RunContext, lang: str | None = None, metric_prefix: 
     train, train_key = corpus_split(cfg, corpora[lang], "train", cfg.source_model.max_sentences)
     dev, dev_key = corpus_split(cfg, corpora[lang], "dev", cfg.source_model.get("max_dev_sentences"))
     ctx.log_metrics({f"data/{metric_prefix}train_sentences": len(train), f"data/{metric_prefix}dev_sentences": len(dev)})
-    model_cfg = {**as_dict(cfg.model), **as_dict(cfg.source_model.get("model") or {})}
-    trainer_cfg = {**as_dict(cfg.trainer), **as_dict(cfg.source_model.get("trainer") or {})}
+    model_cfg, trainer_cfg = source_model_options(cfg)
     return train_stage(ctx, "train_source", train, dev, {"source_lang": lang, "source_train": train_key, "source_dev": dev_key},
                        metric_prefix=metric_prefix, model_cfg=model_cfg, trainer_cfg=trainer_cfg)
 
