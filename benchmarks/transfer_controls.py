@@ -91,7 +91,7 @@ def section(out: Path) -> str:
         lines.append(f"| {lang} | {fmt(mt)} | {fmt(base.get('test/f1'))} | {base.get('train/steps', 0):.0f} | "
                      f"{fmt(floor.get('test/f1'))} | {floor.get('train/steps', 0):.0f} | {'' if gain is None else f'{gain:+.3f}'} |")
     lines += ["", "At 500 updates, one setting changed against the linear-head simalign row above (same projected data unless",
-              "the aligner changes; the CRF runs keep the cached linear labeller, `+source_model.model.head=linear`):", "",
+              "the aligner changes; the CRF runs keep the cached linear labeller, `++source_model.model.head=linear`):", "",
               "| lang | variant | dev F1 (projected) | test F1 | test F1, linear simalign | train seconds |",
               "|---|---|---|---|---|---|"]
     for name, label in (("xho_crf_s500", "CRF head (`model.head=crf`)"), ("nya_crf_s500", "CRF head (`model.head=crf`)"),

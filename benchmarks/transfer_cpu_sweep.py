@@ -158,8 +158,9 @@ def main() -> None:
     args = parser.parse_args()
     results = load()
     for folder in args.collect:
-        if folder.name.split("_")[-1] in LANGS and collect(folder):
-            results[folder.name] = collect(folder)
+        found = collect(folder) if folder.name.split("_")[-1] in LANGS else {}
+        if found:
+            results[folder.name] = found
             print(f"collected {folder.name} from {folder}")
     save(results)
     if not (args.report_only or args.collect):
