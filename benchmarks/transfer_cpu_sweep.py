@@ -138,7 +138,7 @@ def section(results: dict[str, dict]) -> str:
         lines += ["", f"Best projection-based run ahead of model transfer on **{wins} of {len(gains)}** languages with both; "
                   f"mean F1 {sum(best_scores) / len(gains):.3f} vs {sum(mt_scores) / len(gains):.3f} "
                   f"(mean difference {sum(gains) / len(gains):+.3f})."]
-    lines += ["", "Updates and training seconds of the projection runs:", "",
+    lines += ["", "Updates and training seconds of the trained target models (projection and teacher-student runs):", "",
               "| job | projected train sentences | dropped by the filter | updates | dev F1 (projected) | train seconds | wall seconds |",
               "|---|---|---|---|---|---|---|"]
     for name, m in sorted(results.items()):
