@@ -11,8 +11,8 @@ import hydra
 from omegaconf import DictConfig
 
 from xner.errors import Interrupted, XnerError, report
-from xner.experiments import EXPERIMENTS, checks
-from xner.runtime.preflight import check_command_line
+from xner.experiments import EXPERIMENTS, checks, schemas
+from xner.runtime.preflight import check_command_line, experiment_validator
 from xner.runtime.session import open_run
 
 log = logging.getLogger(__name__)
@@ -21,7 +21,7 @@ CONF_DIR = str(Path(__file__).resolve().parents[1] / "conf")  # absolute: the sa
 
 def run(cfg: DictConfig) -> dict[str, float]:
     """Run the experiment `cfg` describes; returns its metrics (also logged to MLflow and saved as metrics.json)."""
-    with open_run(cfg, checks()) as ctx:
+    with open_run(cfg, checks(), schemas()) as ctx:
         metrics = EXPERIMENTS[cfg.experiment.pipeline].run(ctx)
     headline = str(cfg.experiment.headline_metric)
     log.info("%s = %.4f", headline, metrics.get(headline, float("nan")))
@@ -45,9 +45,10 @@ def hydra_main(cfg: DictConfig) -> float | None:
 
 
 def main() -> float | None:
-    """The command: the config's targets are vetted before Hydra builds its callbacks and logging, then Hydra runs."""
+    """The command: the config Hydra will compose is vetted (targets, every option) before Hydra builds its
+    callbacks, logging and run folder; then Hydra runs."""
     try:
-        check_command_line(sys.argv[1:], CONF_DIR, "config")
+        check_command_line(sys.argv[1:], hydra_main.__wrapped__, CONF_DIR, "config", experiment_validator(checks(), schemas()))
     except XnerError as error:
         raise SystemExit(report(error)) from None
     return hydra_main()

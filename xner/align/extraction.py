@@ -8,10 +8,13 @@ SimAlign (Jalili Sabet et al. 2020) on its similarity scale, (cos + 1) / 2, whic
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-METHODS = ("argmax", "itermax", "match", "softmax")
+Method = Literal["argmax", "itermax", "match", "softmax"]
+METHODS = get_args(Method)
 
 
 def to_unit_scale(cosine: np.ndarray) -> np.ndarray:

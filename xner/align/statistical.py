@@ -9,25 +9,37 @@ from __future__ import annotations
 import logging
 import tempfile
 from pathlib import Path
-from typing import Sequence
+from typing import Literal, Sequence, TypedDict
 
 import numpy as np
 
 from xner.align.base import Aligner, Words, check_pairs
-from xner.align.symmetrize import SYMMETRIZATIONS, symmetrize
+from xner.align.symmetrize import SYMMETRIZATIONS, Symmetrization, symmetrize
 from xner.data.alignment import Alignment
 from xner.data.parallel import read_parallel
 from xner.errors import ConfigError
+from xner.options import Count, Fraction, Positive, PositiveFloat
 from xner.progress import progress
 
 log = logging.getLogger(__name__)
 
 
+class _ExtraRequired(TypedDict):
+    source: str
+    target: str
+
+
+class ExtraParallel(_ExtraRequired, total=False):
+    """One `extra_parallel` entry: two line-aligned text files and an optional cap on the pairs read."""
+
+    max_pairs: Positive | None
+
+
 class StatisticalAligner(Aligner):
     """Shared corpus preparation: lowercasing, extra training text, symmetrisation."""
 
-    def __init__(self, symmetrization: str = "grow-diag-final-and", lowercase: bool = True,
-                 extra_parallel: Sequence[dict] | None = None):
+    def __init__(self, symmetrization: Symmetrization = "grow-diag-final-and", lowercase: bool = True,
+                 extra_parallel: Sequence[ExtraParallel] | None = None):
         if symmetrization not in SYMMETRIZATIONS:
             raise ConfigError(f"unknown symmetrization '{symmetrization}'", list(SYMMETRIZATIONS))
         self.symmetrization = symmetrization
@@ -78,7 +90,8 @@ class StatisticalAligner(Aligner):
 class EflomalAligner(StatisticalAligner):
     """eflomal: Bayesian HMM+fertility aligner with Gibbs sampling (Östling & Tiedemann 2016)."""
 
-    def __init__(self, model: int = 3, n_samplers: int = 3, rel_iterations: float = 1.0, null_prior: float = 0.2, **kwargs):
+    def __init__(self, model: Literal[1, 2, 3] = 3, n_samplers: Positive = 3, rel_iterations: PositiveFloat = 1.0,
+                 null_prior: Fraction = 0.2, **kwargs):
         super().__init__(**kwargs)
         self.model = model
         self.n_samplers = n_samplers
@@ -111,7 +124,7 @@ THOT_MODELS = {
 class ThotAligner(StatisticalAligner):
     """fast_align, IBM-1/2 or HMM models from sil-thot, one per direction, trained by EM."""
 
-    def __init__(self, model: str = "fast_align", iterations: int = 5, **kwargs):
+    def __init__(self, model: Literal["fast_align", "ibm1", "ibm2", "hmm"] = "fast_align", iterations: Positive = 5, **kwargs):
         super().__init__(**kwargs)
         if model not in THOT_MODELS:
             raise ConfigError(f"unknown thot model '{model}'", list(THOT_MODELS))

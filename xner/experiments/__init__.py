@@ -40,6 +40,13 @@ class _Lazy(Mapping):
 EXPERIMENTS: Mapping[str, ModuleType] = _Lazy(lambda module: module)
 
 
+def schemas() -> Mapping:
+    """Each pipeline's `experiment` options (its module's `Options` dataclass), for the validator."""
+    from xner.runtime.schemas import ExperimentOptions
+
+    return _Lazy(lambda module: getattr(module, "Options", ExperimentOptions))
+
+
 def checks() -> Mapping:
     """Each pipeline's own config check (None where it has none), for the validator; imports only what is asked."""
     return _Lazy(lambda module: getattr(module, "check", None))

@@ -4,6 +4,8 @@ sentence, scored with seqeval against the target's gold entities (e.g. Europarl 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from typing import Literal, Sequence, get_args
 
 from omegaconf import DictConfig, OmegaConf
 
@@ -14,14 +16,38 @@ from xner.errors import ConfigError
 from xner.eval.ner_metrics import evaluate_sentences
 from xner.io import file_sha256
 from xner.runtime.artifacts import load_marked, load_words, save_marked, save_words
+from xner.options import Fraction, Positive, Unchecked
 from xner.runtime.context import RunContext
+from xner.runtime.schemas import ExperimentOptions
 from xner.stages.corpus import as_dict, corpus_split, read_corpus, resolve_corpus_file
 from xner.stages.ner import evaluate_model, require_model, train_stage
 from xner.stages.projection import align_stage, project_stage
 from xner.translate.markers import MarkerStats, translate_with_markers
 
 log = logging.getLogger(__name__)
-MODES = ("src2tgt", "tgt2tgt")
+Mode = Literal["src2tgt", "tgt2tgt"]
+MODES = get_args(Mode)
+
+
+@dataclass
+class Markers:
+    markers: Sequence[str]
+    fuzzy_threshold: Fraction
+
+
+@dataclass
+class Extrinsic:
+    test: Unchecked
+    dev_sentences: Positive
+
+
+@dataclass
+class Options(ExperimentOptions):
+    """Europarl intrinsic projection: how source and target are aligned, and the optional extrinsic check."""
+
+    alignment_mode: Mode
+    extrinsic: Extrinsic | None
+    tgt2tgt: Markers
 
 
 def check(cfg: DictConfig) -> None:
@@ -32,8 +58,6 @@ def check(cfg: DictConfig) -> None:
         require_model(cfg)
         if not {"dataset", "lang"} <= set(extrinsic.get("test") or {}):
             raise ConfigError("experiment.extrinsic.test needs dataset and lang, e.g. {dataset: transfer, lang: de}")
-        if int(extrinsic.get("dev_sentences", 0)) < 1:
-            raise ConfigError("experiment.extrinsic.dev_sentences must be >= 1 (the sentences that select each model)")
 
 
 def upper_bound(ctx: RunContext, projected: list[Sentence], gold: list[Sentence], projected_ref: dict, gold_key: dict) -> None:

@@ -5,22 +5,30 @@ no target gold) and test on the gold target test split."""
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 
 from omegaconf import DictConfig
 
 from xner.errors import ConfigError
+from xner.options import NonNegative
 from xner.runtime.context import RunContext
+from xner.runtime.schemas import ExperimentOptions
 from xner.stages.corpus import corpus_split
 from xner.stages.ner import evaluate_model, model_transfer_reference, require_model, source_language, train_stage
 from xner.stages.projection import build_projection, check_parallel, filter_options, filter_projected, hold_out, parallel_words, project_parallel_labelled
 
 
+@dataclass
+class Options(ExperimentOptions):
+    """Projection: optional source-language gold beside the projected data ("+EN"), and a model-transfer reference."""
+
+    source_gold_ratio: NonNegative
+    model_transfer_reference: bool
+
+
 def check(cfg: DictConfig) -> None:
     require_model(cfg)
     check_parallel(cfg)
-    ratio = cfg.experiment.get("source_gold_ratio", 0.0)
-    if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or ratio < 0:
-        raise ConfigError(f"experiment.source_gold_ratio must be a number >= 0 (source gold sentences per projected one), got {ratio!r}")
     filter_options(cfg)  # checked before any stage runs
 
 
@@ -28,7 +36,7 @@ def source_gold(ctx: RunContext, n_projected: int) -> tuple[list, dict | None]:
     """`experiment.source_gold_ratio` x n_projected sentences of the source language's gold NER training data
     (a seeded sample) to train on beside the projection (the "+EN" setting); none at ratio 0."""
     cfg = ctx.cfg
-    ratio = float(cfg.experiment.get("source_gold_ratio", 0.0))
+    ratio = float(cfg.experiment.source_gold_ratio)
     if ratio <= 0:
         return [], None
     lang = source_language(cfg)
@@ -59,6 +67,6 @@ def run(ctx: RunContext) -> dict[str, float]:
     model = train_stage(ctx, "train", train + extra, dev, data_key)
     evaluate_model(ctx, model.value, dev, "dev")  # the held-out projected sentences
     evaluate_model(ctx, model.value, test, "test")
-    if cfg.experiment.get("model_transfer_reference"):
+    if cfg.experiment.model_transfer_reference:
         model_transfer_reference(ctx, test, test_key)
     return ctx.metrics

@@ -5,7 +5,8 @@ target student learns. Optionally the projected labels of the same sentences are
 from __future__ import annotations
 
 import logging
-from typing import Sequence
+from dataclasses import dataclass
+from typing import Mapping, Sequence
 
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
@@ -15,12 +16,24 @@ from xner.data.records import Sentence
 from xner.errors import ConfigError
 from xner.models.tagging_data import tag_set
 from xner.runtime.artifacts import load_distributions, save_distributions
+from xner.options import Fraction, NonNegative, Unchecked
 from xner.runtime.context import RunContext
+from xner.runtime.schemas import ExperimentOptions
 from xner.stages.corpus import as_dict, corpus_split
 from xner.stages.ner import evaluate_model, require_model, source_model_stage, train_stage
 from xner.stages.projection import build_projection, check_parallel, hold_out, parallel_words, project_parallel
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class Options(ExperimentOptions):
+    """Teacher-student: which source models teach, their weights, a share of projected labels, the unlabelled text."""
+
+    teachers: Sequence[str]
+    weights: Mapping[str, NonNegative] | None
+    projection_weight: Fraction
+    unlabelled: Unchecked | None
 
 
 def teacher_weights(cfg: DictConfig) -> dict[str, float]:
@@ -76,8 +89,6 @@ def check(cfg: DictConfig) -> None:
     require_model(cfg)
     teacher_weights(cfg)
     projection_weight = float(cfg.experiment.projection_weight)
-    if not 0.0 <= projection_weight <= 1.0:
-        raise ConfigError(f"experiment.projection_weight must be in [0, 1], got {projection_weight}")
     unlabelled = cfg.experiment.get("unlabelled")
     if unlabelled is None:
         check_parallel(cfg)

@@ -6,6 +6,8 @@ target NER model trains on."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from typing import Literal, Sequence, get_args
 
 from omegaconf import DictConfig
 
@@ -13,13 +15,30 @@ from xner.data.conll import read_conll, write_conll
 from xner.errors import ConfigError
 from xner.io import file_sha256
 from xner.runtime.artifacts import load_marked, load_words, save_marked, save_words
+from xner.options import Fraction
 from xner.runtime.context import RunContext
+from xner.runtime.schemas import ExperimentOptions
 from xner.stages.corpus import as_dict, read_corpus, resolve_corpus_file
 from xner.stages.projection import align_stage, log_rate, project_stage
 from xner.translate.markers import translate_with_markers
 
 log = logging.getLogger(__name__)
-METHODS = ("alignment", "markers")
+Method = Literal["alignment", "markers"]
+METHODS = get_args(Method)
+
+
+@dataclass
+class MarkerOptions:
+    symbols: Sequence[str]
+    fuzzy_threshold: Fraction
+
+
+@dataclass
+class Options(ExperimentOptions):
+    """Translate-train: project by alignment or by EasyProject-style markers."""
+
+    projection_method: Method
+    markers: MarkerOptions
 
 
 def check(cfg: DictConfig) -> None:

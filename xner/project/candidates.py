@@ -9,6 +9,7 @@ from typing import Sequence
 import numpy as np
 
 from xner.data.records import Sentence
+from xner.options import Count, Positive
 from xner.project.base import TARGET_MODEL
 
 
@@ -29,7 +30,7 @@ class CandidateExtractor(ABC):
 class NgramCandidates(CandidateExtractor):
     """Every span of 1..M words, M = `max_length` or the longest source entity + `margin`."""
 
-    def __init__(self, max_length: int | None = None, margin: int = 1):
+    def __init__(self, max_length: Positive | None = None, margin: Count = 1):
         self.max_length, self.margin = max_length, margin
 
     def extract(self, source, n_target, grid, index):
@@ -46,7 +47,7 @@ class AlignedCandidates(CandidateExtractor):
     """Runs of target words aligned to an entity, plus every chain of consecutive runs whose gaps are
     at most `max_gap` words (so both the parts and the merged range are candidates)."""
 
-    def __init__(self, max_gap: int = 1):
+    def __init__(self, max_gap: Count = 1):
         self.max_gap = max_gap
 
     def extract(self, source, n_target, grid, index):

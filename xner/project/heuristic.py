@@ -9,6 +9,7 @@ import numpy as np
 from xner.data.alignment import Alignment
 from xner.data.records import EntitySpan, Sentence
 from xner.errors import ConfigError
+from xner.options import Count, Positive, PositiveFloat
 from xner.project.base import Projector
 
 
@@ -40,8 +41,8 @@ class HeuristicProjector(Projector):
     labelled unless they overlap an already projected entity.
     """
 
-    def __init__(self, merge_distance: int = 1, merge_only_i: bool = False, top_k: int | None = 1,
-                 length_ratio_threshold: float | None = None):
+    def __init__(self, merge_distance: Count = 1, merge_only_i: bool = False, top_k: Positive | None = 1,
+                 length_ratio_threshold: PositiveFloat | None = None):
         if merge_distance < 0:
             raise ConfigError(f"projector.merge_distance must be >= 0, got {merge_distance}")
         if top_k is not None and top_k < 1:

@@ -7,7 +7,7 @@ import logging
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
-from typing import Sequence
+from typing import Annotated, Literal, Sequence
 
 import numpy as np
 
@@ -18,7 +18,8 @@ from xner.progress import progress
 from xner.project.base import ProjectionStats, Projector, check_inputs
 from xner.project.candidates import CandidateExtractor
 from xner.project.scores import MatchingScorer
-from xner.project.solvers import SOLVERS, MatchingProblem, count_bounds, solve
+from xner.options import Count, Positive, Range
+from xner.project.solvers import SOLVERS, Constraint, MatchingProblem, Solver, count_bounds, solve
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +48,10 @@ class CandidateMatchingProjector(Projector):
     With `tie_break`, equal scores are decided by position, so every exact solver returns the same matching.
     """
 
-    def __init__(self, candidates: CandidateExtractor, scorer: MatchingScorer, solver: str = "milp", constraint: str = "<=",
-                 n_projected: int = 1, min_score: float = 0.0, n_jobs: int = 1, chunk_size: int = 400,
-                 pulp_backend: str = "cbc", dp_max_entities: int = 12, tie_break: bool = True):
+    def __init__(self, candidates: CandidateExtractor, scorer: MatchingScorer, solver: Solver = "milp",
+                 constraint: Constraint = "<=", n_projected: Count = 1, min_score: float = 0.0,
+                 n_jobs: Annotated[int, Range(-1)] = 1, chunk_size: Positive = 400,
+                 pulp_backend: Literal["cbc", "highs"] = "cbc", dp_max_entities: Positive = 12, tie_break: bool = True):
         if solver not in SOLVERS:
             raise ConfigError(f"unknown matching solver '{solver}'", list(SOLVERS))
         count_bounds(constraint, n_projected)

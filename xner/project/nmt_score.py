@@ -12,6 +12,8 @@ from typing import Sequence
 import numpy as np
 
 from xner.data.records import Sentence
+from xner.models.encoder import Dtype
+from xner.options import Positive
 from xner.project.scores import MatchingScorer
 
 
@@ -20,7 +22,7 @@ class TranslationScorer(MatchingScorer):
     eng_Latn, swh_Latn) and are ignored by models without language codes."""
 
     def __init__(self, model: str = "facebook/nllb-200-distilled-600M", src_lang: str | None = None, tgt_lang: str | None = None,
-                 batch_size: int = 64, device: str = "auto", dtype: str = "auto", max_length: int = 64):
+                 batch_size: Positive = 64, device: str = "auto", dtype: Dtype = "auto", max_length: Positive = 64):
         self.model_name, self.src_lang, self.tgt_lang = model, src_lang, tgt_lang
         self.batch_size, self.device_name, self.dtype_name, self.max_length = batch_size, device, dtype, max_length
         self._model = None

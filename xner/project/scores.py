@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from difflib import SequenceMatcher
-from typing import Mapping, Sequence
+from typing import Annotated, Mapping, Sequence
 
 import numpy as np
 
 from xner.data.records import Sentence
 from xner.errors import ConfigError
+from xner.options import Fraction, NonNegative, Range
 from xner.project.base import TARGET_MODEL
 
 
@@ -45,7 +46,8 @@ class NerScorer(MatchingScorer):
     `class_agnostic`, the best label instead of the entity's. `probabilities="target_model"`: the run's model-transfer
     model supplies them (bound by the projection stage)."""
 
-    def __init__(self, probabilities: "Sequence[np.ndarray] | str", tags: Sequence[str] | None = None, alpha: float = 1.2,
+    def __init__(self, probabilities: "Sequence[np.ndarray] | str", tags: Sequence[str] | None = None,
+                 alpha: Annotated[float, Range(1, lo_open=True)] = 1.2,
                  class_agnostic: bool = False):
         if alpha <= 1:
             raise ConfigError(f"NER score alpha must be > 1, got {alpha}")
@@ -110,7 +112,7 @@ class StringSimilarityScorer(MatchingScorer):
     """Character similarity of entity and candidate (names are often copied or transliterated): an offline
     stand-in where no translation model is available; scores below `min_similarity` are 0."""
 
-    def __init__(self, min_similarity: float = 0.5, lowercase: bool = True):
+    def __init__(self, min_similarity: Fraction = 0.5, lowercase: bool = True):
         self.min_similarity, self.lowercase = min_similarity, lowercase
 
     def score(self, source, target, grid, candidates, index):
@@ -128,8 +130,8 @@ class StringSimilarityScorer(MatchingScorer):
 class FusedScorer(MatchingScorer):
     """sum_k lambda_k * c_k, the weights optionally per entity class (`per_class[label][name]`)."""
 
-    def __init__(self, scorers: Mapping[str, MatchingScorer], weights: Mapping[str, float],
-                 per_class: Mapping[str, Mapping[str, float]] | None = None):
+    def __init__(self, scorers: Mapping[str, MatchingScorer], weights: Mapping[str, NonNegative],
+                 per_class: Mapping[str, Mapping[str, NonNegative]] | None = None):
         unknown = set(weights) - set(scorers)
         if unknown:
             raise ConfigError(f"fused score weights name unknown scorers {sorted(unknown)}", list(scorers))

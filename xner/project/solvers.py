@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Literal, Sequence, get_args
 
 import numpy as np
 from scipy import sparse
@@ -21,8 +21,10 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from xner.errors import ConfigError
 
 log = logging.getLogger(__name__)
-CONSTRAINTS = ("<=", "=", ">=", "<", ">")
-SOLVERS = ("milp", "pulp", "greedy", "dp")
+Constraint = Literal["<=", "=", ">=", "<", ">"]
+Solver = Literal["milp", "pulp", "greedy", "dp"]
+CONSTRAINTS = get_args(Constraint)
+SOLVERS = get_args(Solver)
 
 
 @dataclass

@@ -50,7 +50,10 @@ class Fingerprints:
 
     def __init__(self, path: Path):
         self.path = path
-        self.known: dict[str, list] = read_json_or_none(path) or {}
+        known = read_json_or_none(path)
+        if known is not None and not isinstance(known, dict):
+            log.warning("%s is not a fingerprint table (a JSON object); rebuilding it", path)
+        self.known: dict[str, list] = known if isinstance(known, dict) else {}
         self.dirty = False
 
     def sha256(self, file: Path) -> str:
@@ -65,7 +68,8 @@ class Fingerprints:
 
     def save(self) -> None:
         if self.dirty:
-            merged = {**(read_json_or_none(self.path) or {}), **self.known}  # keep what concurrent runs added
+            saved = read_json_or_none(self.path)
+            merged = {**(saved if isinstance(saved, dict) else {}), **self.known}  # keep what concurrent runs added
             write_json_atomic(self.path, merged)
             self.dirty = False
 

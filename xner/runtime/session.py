@@ -71,10 +71,11 @@ def mask_saved_configs(output: Path) -> None:
 
 
 @contextmanager
-def open_run(cfg: DictConfig, checks: Mapping[str, Check | None]) -> Iterator[RunContext]:
+def open_run(cfg: DictConfig, checks: Mapping[str, Check | None], schemas: Mapping[str, type] | None = None
+             ) -> Iterator[RunContext]:
     """The run's context; `checks` are the experiments' own config checks (validated before anything runs)."""
     with config_errors():
-        validate(cfg, checks)
+        validate(cfg, checks, schemas)
     set_models_dir(cfg.paths.models_dir)
     if cfg.get("threads"):
         import torch

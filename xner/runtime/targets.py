@@ -14,6 +14,7 @@ from xner.errors import ConfigError
 
 ALLOW_ENV = "XNER_ALLOWED_TARGETS"
 BUILTIN_PREFIXES = ("xner",)
+PLUGIN_PREFIXES = ("hydra._internal.core_plugins", "hydra_plugins")  # Hydra's launchers and sweepers
 LOGGING_PREFIXES = ("logging",)  # what a logging config may construct (handlers, formatters, filters)
 
 
@@ -37,16 +38,19 @@ def check_target_name(target: Any, where: str, prefixes: tuple[str, ...] | None 
     return name
 
 
-def resolve_target(target: Any, where: str) -> type:
-    """The class an allowed `_target_` names; imports only modules under an allowed prefix."""
-    name = check_target_name(target, where)
+def resolve_target(target: Any, where: str, prefixes: tuple[str, ...] | None = None, key: str = "._target_") -> type:
+    """The class an allowed `_target_` names; imports only modules under an allowed prefix, and refuses
+    anything but a class defined there (a function, a module attribute bound to a foreign class)."""
+    prefixes = allowed_prefixes() if prefixes is None else prefixes
+    name = check_target_name(target, where, prefixes)
     module_name, _, attribute = name.rpartition(".")
     try:
         obj = getattr(importlib.import_module(module_name), attribute)
     except (ImportError, AttributeError, ValueError):
-        raise ConfigError(f"{where}._target_: no component '{name}' (check the module and class name)") from None
-    if not inspect.isclass(obj) or not _under(str(obj.__module__), allowed_prefixes()):
-        raise ConfigError(f"{where}._target_: '{name}' is not a component class defined in an allowed module")
+        raise ConfigError(f"{where}{key}: no component '{name}' (check the module and class name)") from None
+    if not inspect.isclass(obj) or not _under(str(obj.__module__), prefixes):
+        raise ConfigError(f"{where}{key}: '{name}' is not a class defined in "
+                          f"{', '.join(p + '.*' for p in prefixes)}; a config may name only classes")
     return obj
 
 
@@ -84,16 +88,18 @@ def logging_factories(node: Any, where: str) -> Iterator[tuple[str, Any]]:
 
 
 def check_config_targets(cfg: DictConfig) -> None:
-    """Every `_target_` in a composed config (Hydra's callbacks included) and every factory its logging
-    configs name must be allowed; Hydra's launcher and sweeper are Hydra plugins (Hydra checks those)."""
+    """Every `_target_` in a composed config (Hydra's callbacks included) must name a class defined in xner
+    (or $XNER_ALLOWED_TARGETS), and every factory its logging configs name a class in logging.* (or those);
+    Hydra's launcher and sweeper must be Hydra plugin classes."""
     for where, value in target_nodes(cfg, ""):
-        if where in ("hydra.launcher", "hydra.sweeper"):
-            continue
-        check_target_name(value, where)
+        plugin = where in ("hydra.launcher", "hydra.sweeper")
+        resolve_target(value, where, PLUGIN_PREFIXES + allowed_prefixes() if plugin else None)
     hydra = cfg.get("hydra") if isinstance(cfg, DictConfig) and "hydra" in cfg else None
     if hydra is not None:
         for group in ("job_logging", "hydra_logging"):
             for where, value in logging_factories(hydra.get(group), f"hydra.{group}"):
-                if not _under(str(value), LOGGING_PREFIXES + allowed_prefixes()):
+                prefixes = LOGGING_PREFIXES + allowed_prefixes()
+                if not isinstance(value, str) or not _under(value, prefixes):
                     raise ConfigError(f"{where}: '{value}' is not a logging class; a logging config may name only "
                                       f"logging.* (or modules in ${ALLOW_ENV})")
+                resolve_target(value, where, prefixes, key="")

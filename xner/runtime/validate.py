@@ -3,21 +3,25 @@ instead of after an hour of translation and alignment."""
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
+import typing
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from omegaconf import DictConfig, ListConfig, OmegaConf
 
 from xner.errors import ConfigError
+from xner.options import check_fields, check_value, describe, hints
+from xner.runtime.schemas import (DataOptions, ExperimentOptions, JoblibLauncherOptions, LoggerOptions, PathsOptions,
+                                   RunOptions, SourceModelOptions, TrainerRanges)
+from xner.runtime.paths import check_under_folders
 from xner.runtime.targets import check_config_targets, raw, resolve_target
 
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 Check = Callable[[DictConfig], Any]
 COMPONENT_GROUPS = ("translator", "back_translator", "labeller", "aligner", "projector")
-MODEL_KEYS = {"name", "encoder", "head", "learning_rate", "head_learning_rate", "weight_decay", "warmup_ratio", "dropout",
-              "freeze_embeddings", "frozen_layers", "state_cache", "batch_size", "max_length", "long_sentences", "gradient_clip", "early_stopping_patience",
-              "min_dev_entities"}
+GROUP_SCHEMAS = {"data": DataOptions, "paths": PathsOptions, "logger": LoggerOptions, "source_model": SourceModelOptions}
 
 
 def group_choices(group: str) -> list[str]:
@@ -25,35 +29,60 @@ def group_choices(group: str) -> list[str]:
     return sorted(p.stem for p in (CONF_DIR / group).glob("*.yaml") if not p.stem.startswith("_"))
 
 
-def _allows_none(parameter: inspect.Parameter) -> bool:
-    annotation = parameter.annotation
-    return annotation is inspect.Parameter.empty or "None" in str(annotation) or "Optional" in str(annotation)
+def plain(value: Any) -> Any:
+    """A config value as plain Python (interpolations resolved)."""
+    if isinstance(value, (DictConfig, ListConfig)):
+        return OmegaConf.to_container(value, resolve=True)
+    return value
+
+
+def component_parameters(cls: type) -> tuple[dict[str, tuple[inspect.Parameter, Any]], bool]:
+    """A component's options, declared by its constructor (and, through `**kwargs`, its bases'): name ->
+    (parameter, annotation); and whether it takes any key (a `**kwargs` that reaches no declared base)."""
+    found: dict[str, tuple[inspect.Parameter, Any]] = {}
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        if klass is object:  # no constructor of its own: it takes no options
+            return found, False
+        parameters = inspect.signature(init).parameters
+        annotations = hints(init)
+        for name, parameter in list(parameters.items())[1:]:
+            if parameter.kind not in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+                found.setdefault(name, (parameter, annotations.get(name, Any)))
+        if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+            return found, False
+    return found, True
+
+
+def _allows_none(annotation: Any) -> bool:
+    return annotation is Any or annotation is inspect.Parameter.empty or type(None) in typing.get_args(annotation) \
+        or any(type(None) in typing.get_args(a) for a in typing.get_args(annotation))
 
 
 def check_component(node: Any, where: str) -> None:
-    """A `_target_` node: the class exists, every option is one of its parameters, required ones are
-    set; nested component nodes (candidates, scorer, scorers.*) are checked too."""
+    """A `_target_` node: the class exists, every option is one of its parameters with a value its annotation
+    allows, required ones are set; nested component nodes (candidates, scorer, scorers.*) are checked too."""
     if isinstance(node, (DictConfig, dict)) and "_target_" in node:
         target = resolve_target(raw(node, "_target_"), where)
-        parameters = inspect.signature(target).parameters
-        takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
-        valid = [name for name, p in parameters.items() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+        parameters, takes_any = component_parameters(target)
         keys = [str(k) for k in node.keys() if not str(k).startswith("_")]
         for key in keys:
             if key not in parameters and not takes_any:
-                raise ConfigError(f"{where}: unknown option '{key}' for {target.__name__}", valid)
-        for name, parameter in parameters.items():
-            if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
-                continue
+                raise ConfigError(f"{where}: unknown option '{key}' for {target.__name__}", list(parameters))
+        for name, (parameter, annotation) in parameters.items():
             if name in keys and isinstance(node, DictConfig) and OmegaConf.is_missing(node, name):
                 raise ConfigError(f"config value '{where}.{name}' must be set (e.g. {where}.{name}=...)")
             value = node.get(name, inspect.Parameter.empty) if name in keys else inspect.Parameter.empty
             missing = value is inspect.Parameter.empty and parameter.default is inspect.Parameter.empty
-            if missing or (value is None and parameter.default is inspect.Parameter.empty and not _allows_none(parameter)):
+            if missing or (value is None and parameter.default is inspect.Parameter.empty and not _allows_none(annotation)):
                 group = f"{where.replace('.', '/')}/{name}"
                 choices = group_choices(group)
                 hint = f" (choose {group}=...)" if choices else f" (set {where}.{name}=...)"
                 raise ConfigError(f"{where}: {target.__name__} needs '{name}'{hint}", choices or None)
+            if value is not inspect.Parameter.empty:
+                check_value(f"{where}.{name}", plain(value), annotation)
     if isinstance(node, (DictConfig, dict)):
         for key in node.keys():
             child = node.get(key)
@@ -64,35 +93,48 @@ def check_component(node: Any, where: str) -> None:
             check_component(child, f"{where}[{index}]")
 
 
-def check_trainer(trainer: DictConfig) -> None:
+def trainer_options() -> dict[str, Any]:
+    """Every Lightning Trainer option a config may set (its signature), with the ranges xner declares."""
     import pytorch_lightning as pl
 
-    valid = set(inspect.signature(pl.Trainer).parameters) - {"callbacks", "logger", "default_root_dir"}
-    for key in trainer.keys():
-        if str(key) not in valid:
-            raise ConfigError(f"trainer: unknown option '{key}' for the Lightning Trainer", sorted(valid))
+    valid = set(inspect.signature(pl.Trainer).parameters) - {"callbacks", "logger", "default_root_dir", "self"}
+    ranges = hints(TrainerRanges)
+    return {name: ranges.get(name, Any) for name in sorted(valid)}
 
 
-def _whole(value: Any, least: int) -> bool:
-    """A whole number (not a bool) of at least `least`."""
-    return isinstance(value, int) and not isinstance(value, bool) and value >= least
+def check_trainer(trainer: DictConfig, where: str = "trainer") -> None:
+    options = trainer_options()
+    values = plain(trainer)
+    for key, value in values.items():
+        if str(key) not in options:
+            raise ConfigError(f"{where}: unknown option '{key}' for the Lightning Trainer", list(options))
+        check_value(f"{where}.{key}", value, options[str(key)])
 
 
-def check_model(model: DictConfig, where: str = "model") -> None:
-    if model.get("name") in (None, "none"):
+def model_options() -> dict[str, Any]:
+    """The `model` group's options: TaggerOptions plus TokenTagger's own parameters, name -> annotation."""
+    from xner.models.tagger import TaggerOptions, TokenTagger
+
+    tagger, _ = component_parameters(TokenTagger)
+    options = {name: annotation for name, annotation in hints(TaggerOptions).items()}
+    options.update({name: annotation for name, (_, annotation) in tagger.items() if name not in ("encoder", "tags")})
+    return options
+
+
+def check_model(model: Any, where: str = "model") -> None:
+    values = plain(model)
+    if values.get("name") in (None, "none"):
         return
-    for key in model.keys():
-        if str(key) not in MODEL_KEYS:
-            raise ConfigError(f"{where}: unknown option '{key}'", sorted(MODEL_KEYS))
-    if model.get("head") not in ("linear", "crf"):
-        raise ConfigError(f"{where}.head: unknown head '{model.get('head')}'", ["crf", "linear"])
-    if model.get("long_sentences", "split") not in ("split", "truncate"):
-        raise ConfigError(f"{where}.long_sentences: unknown choice '{model.get('long_sentences')}'", ["split", "truncate"])
-    if not _whole(model.get("min_dev_entities", 0), 0):
-        raise ConfigError(f"{where}.min_dev_entities: expected a whole number >= 0, got '{model.get('min_dev_entities')}'")
-    frozen = model.get("frozen_layers", 0)
-    if not _whole(frozen, 0):
-        raise ConfigError(f"{where}.frozen_layers: expected a whole number of layers >= 0, got '{frozen}'")
+    from xner.models.tagger import TaggerOptions
+
+    options = model_options()
+    for key, value in values.items():
+        if str(key) not in options:
+            raise ConfigError(f"{where}: unknown option '{key}'", list(options))
+        check_value(f"{where}.{key}", value, options[str(key)])
+    for field in dataclasses.fields(TaggerOptions):
+        if field.name not in values:
+            raise ConfigError(f"{where}: needs '{field.name}' ({describe(options[field.name])}); set {where}.{field.name}=...")
 
 
 def check_datasets(node: Any, where: str) -> None:
@@ -113,21 +155,18 @@ def check_datasets(node: Any, where: str) -> None:
             check_datasets(node.get(key), f"{where}.{key}")
 
 
-def check_counts(cfg: DictConfig) -> None:
-    """Sentence caps are positive whole numbers (or null); `data.dev_sentences` is a count or a fraction below 1."""
-    for key in ("data.max_sentences", "source_model.max_sentences", "source_model.max_dev_sentences"):
-        value = OmegaConf.select(cfg, key)
-        if value is not None and not _whole(value, 1):
-            raise ConfigError(f"{key} must be a positive whole number or null, got {value!r}")
-    dev = OmegaConf.select(cfg, "data.dev_sentences")
-    if dev is not None and (isinstance(dev, bool) or not isinstance(dev, (int, float)) or dev < 0
-                            or (isinstance(dev, float) and dev >= 1 and not dev.is_integer())):
-        raise ConfigError(f"data.dev_sentences must be a count (0, 1, 2, ...) or a fraction below 1, got {dev!r}")
+def check_launcher(hydra: Any) -> None:
+    """Hydra's joblib launcher (`hydra/launcher=local`): its options, before any job starts."""
+    launcher = hydra.get("launcher") if hydra is not None else None
+    if isinstance(launcher, DictConfig) and str(launcher.get("_target_", "")).endswith("JoblibLauncher"):
+        values = {k: v for k, v in plain(launcher).items() if k != "_target_"}
+        check_fields("hydra.launcher", values, JoblibLauncherOptions, required=True)
 
 
-def validate(cfg: DictConfig, checks: Mapping[str, Check | None]) -> None:
+def validate(cfg: DictConfig, checks: Mapping[str, Check | None], schemas: Mapping[str, type] | None = None) -> None:
     """Raise ConfigError on the first problem; resolves interpolations (a missing value fails here too).
-    `checks` maps each pipeline to its own extra check (or None), supplied by the experiments layer."""
+    `checks` maps each pipeline to its own extra check (or None) and `schemas` to its `experiment` options
+    (ExperimentOptions where it declares none), both supplied by the experiments layer."""
     check_config_targets(cfg)  # before anything is resolved or imported
     pipeline = OmegaConf.select(cfg, "experiment.pipeline")
     if pipeline not in checks:
@@ -135,10 +174,17 @@ def validate(cfg: DictConfig, checks: Mapping[str, Check | None]) -> None:
     for group in ("paths", "data", "model", "trainer", "experiment"):
         if cfg.get(group) is not None:
             OmegaConf.to_container(cfg[group], resolve=True, throw_on_missing=True)
-    check_counts(cfg)
-    threads = cfg.get("threads")
-    if threads is not None and not _whole(threads, 1):
-        raise ConfigError(f"threads: expected a whole number >= 1 or null, got '{threads}'")
+    check_fields("", {key: plain(cfg.get(key)) for key in ("seed", "threads") if key in cfg}, RunOptions, required=True)
+    root = Path(str(cfg.paths.root_dir))
+    for key in ("cache_dir", "states_dir", "models_dir"):
+        folder = OmegaConf.select(cfg, f"paths.{key}")
+        if folder:
+            check_under_folders(f"paths.{key}", folder if Path(str(folder)).is_absolute() else root / str(folder))
+    for group, schema in GROUP_SCHEMAS.items():
+        if cfg.get(group) is not None:
+            check_fields(group, plain(cfg[group]), schema, required=True)
+    schema = (schemas or {}).get(pipeline) if schemas is not None else None
+    check_fields("experiment", plain(cfg.experiment), schema or ExperimentOptions, required=True)
     try:
         check_datasets(cfg.data, "data")
     except ConfigError as error:
@@ -152,16 +198,20 @@ def validate(cfg: DictConfig, checks: Mapping[str, Check | None]) -> None:
     trains = OmegaConf.select(cfg, "model.name") not in (None, "none")
     if cfg.get("trainer") is not None and trains:  # (importing Lightning to check costs seconds; only when it trains)
         check_trainer(cfg.trainer)
+        overrides = OmegaConf.select(cfg, "source_model.trainer")
+        if overrides:
+            check_trainer(overrides, "source_model.trainer")
     if cfg.get("model") is not None:
         check_model(cfg.model)
         overrides = OmegaConf.select(cfg, "source_model.model")
         if overrides and trains:  # the source model's own options, over the model group (already checked)
-            merged = OmegaConf.merge(OmegaConf.create(OmegaConf.to_container(cfg.model, resolve=True)), overrides)
-            check_model(merged, "source_model.model")  # (a plain copy: the struct-mode model rejects new keys)
+            check_model({**plain(cfg.model), **plain(overrides)}, "source_model.model")
     corpora = OmegaConf.select(cfg, "source_model.corpora") or {}
     source_lang = OmegaConf.select(cfg, "source_model.lang")
     if source_lang is not None and str(source_lang) not in corpora:
         raise ConfigError(f"source_model.lang: no labelled NER corpus for '{source_lang}'", list(corpora))
+    if "hydra" in cfg:
+        check_launcher(cfg.hydra)
     check = checks[pipeline]
     if check is not None:
         check(cfg)

@@ -15,6 +15,7 @@ from xner.data.tokenize import split_words
 from xner.errors import ConfigError, XnerError
 from xner.progress import progress
 from xner.translate.base import Translator, Words
+from xner.options import Positive
 from xner.translate.codes import iso639_3
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ class ApertiumTranslator(Translator):
     """Translates word-split sentences with `apertium -u PAIR`, `batch_size` lines per call; the pair
     is named by the direction (`src_lang` -> `tgt_lang`, framework ids) unless `pair` is given."""
 
-    def __init__(self, src_lang: str = "en", tgt_lang: str = "es", pair: str | None = None, batch_size: int = 500,
+    def __init__(self, src_lang: str = "en", tgt_lang: str = "es", pair: str | None = None, batch_size: Positive = 500,
                  mark_unknown: bool = False, binary: str = "apertium"):
         pair = pair or f"{iso639_3(src_lang)}-{iso639_3(tgt_lang)}"
         self.pair, self.batch_size, self.mark_unknown = pair, batch_size, mark_unknown

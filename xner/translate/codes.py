@@ -3,6 +3,8 @@ languages, as the corpora name them) mapped to each MT model family's codes."""
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 from xner.errors import ConfigError
 
 # id -> (NLLB-200 code, M2M-100 code or None)
@@ -15,7 +17,8 @@ LANGUAGES: dict[str, tuple[str, str | None]] = {
     "swa": ("swh_Latn", "sw"), "tsn": ("tsn_Latn", "tn"), "twi": ("twi_Latn", None), "wol": ("wol_Latn", "wo"),
     "xho": ("xho_Latn", "xh"), "yor": ("yor_Latn", "yo"), "zul": ("zul_Latn", "zu"),
 }
-FAMILIES = ("nllb", "m2m", "marian")
+Family = Literal["nllb", "m2m", "marian"]
+FAMILIES = get_args(Family)
 # ids whose ISO 639-3 code (Apertium's pair names) differs from the id; 3-letter ids are their own code
 ISO639_3 = {"en": "eng", "de": "deu", "es": "spa", "fr": "fra", "nl": "nld", "pt": "por", "it": "ita", "ca": "cat", "gl": "glg"}
 

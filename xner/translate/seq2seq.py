@@ -7,10 +7,11 @@ from typing import Sequence
 
 from xner.data.tokenize import split_words
 from xner.errors import ConfigError
-from xner.models.encoder import pick_device, pick_dtype
+from xner.models.encoder import Dtype, pick_device, pick_dtype
+from xner.options import Positive
 from xner.progress import progress
 from xner.translate.base import Translator, Words
-from xner.translate.codes import guess_family, model_code
+from xner.translate.codes import Family, guess_family, model_code
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +34,8 @@ class Seq2SeqTranslator(Translator):
     """Translates word-split sentences with beam search; `src_lang`/`tgt_lang` are framework ids (en, swa)."""
 
     def __init__(self, model: str = "facebook/nllb-200-3.3B", src_lang: str = "en", tgt_lang: str = "swa",
-                 family: str | None = None, batch_size: int = 16, num_beams: int = 4, max_length: int = 256,
-                 device: str = "auto", dtype: str = "auto"):
+                 family: Family | None = None, batch_size: Positive = 16, num_beams: Positive = 4, max_length: Positive = 256,
+                 device: str = "auto", dtype: Dtype = "auto"):
         self.model_name = model
         self.family = family or guess_family(model)
         self.src_code, self.tgt_code = model_code(src_lang, self.family), model_code(tgt_lang, self.family)
