@@ -152,7 +152,7 @@ def test_panx_english_can_be_the_source_corpus(compose_cfg, caption_data, word_e
 
 
 def test_source_gold_ratio_is_checked(compose_cfg):
-    with pytest.raises(ConfigError, match="experiment.source_gold_ratio must be a number >= 0"):
+    with pytest.raises(ConfigError, match="experiment.source_gold_ratio: expected a number >= 0, got -1"):
         run(compose_cfg("experiment=projection", "lang=swa", "experiment.source_gold_ratio=-1"))
 
 

@@ -51,7 +51,7 @@ def test_tgt2tgt_pipeline_with_a_marker_translator(compose_cfg, own_components):
 
 
 def test_unknown_alignment_mode_and_missing_back_translator(compose_cfg):
-    with pytest.raises(ConfigError, match=r"experiment.alignment_mode: unknown mode 'both' \(valid choices: src2tgt, tgt2tgt\)"):
+    with pytest.raises(ConfigError, match=r"experiment.alignment_mode: unknown choice 'both' \(valid choices: src2tgt, tgt2tgt\)"):
         run(compose_cfg("experiment.alignment_mode=both", "aligner=ibm1"))
     with pytest.raises(ConfigError, match="back_translator"):
         run(compose_cfg("experiment.alignment_mode=tgt2tgt", "aligner=ibm1"))

@@ -66,7 +66,7 @@ def test_projection_with_filters_end_to_end(compose_cfg, ner_data, word_encoder)
     assert filtered["data/filter_kept"] + dropped == plain["data/parallel_sentences"]
     assert filtered["data/train_sentences"] == filtered["data/filter_kept"] - 10
     assert filtered["stage/train/cache_hit"] == 0 and filtered["test/f1"] > 0.3
-    with pytest.raises(ConfigError, match="max_length_ratio must be a number >= 1"):
+    with pytest.raises(ConfigError, match="data.filter.max_length_ratio: expected a number >= 1 or null, got 0.2"):
         run(compose_cfg(*common, "data.filter.max_length_ratio=0.2"))
 
 

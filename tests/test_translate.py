@@ -59,7 +59,7 @@ def test_translate_train_alignment_and_markers(compose_cfg, conll_source, own_co
 
 
 def test_translate_train_rejects_unknown_method(compose_cfg, conll_source):
-    with pytest.raises(ConfigError, match=r"experiment.projection_method: unknown method 'copy' \(valid choices: alignment, markers\)"):
+    with pytest.raises(ConfigError, match=r"experiment.projection_method: unknown choice 'copy' \(valid choices: alignment, markers\)"):
         run(compose_cfg("experiment=translate_train", "experiment.projection_method=copy"))
 
 

@@ -57,7 +57,7 @@ def test_model_trainer_and_teacher_options(compose_cfg, tmp_path):
     message = fails_before_any_stage(compose_cfg("experiment=supervised", "lang=swa", "+model.learning_rat=1e-4"), tmp_path)
     assert "model: unknown option 'learning_rat'" in message and "learning_rate" in message
     message = fails_before_any_stage(compose_cfg("experiment=supervised", "lang=swa", "model.head=lstm"), tmp_path)
-    assert "model.head: 'lstm' is not allowed; expected one of 'linear', 'crf'" in message
+    assert "model.head: unknown choice 'lstm' (valid choices: crf, linear)" in message
     message = fails_before_any_stage(compose_cfg("experiment=supervised", "lang=swa", "+trainer.max_epoch=1"), tmp_path)
     assert "trainer: unknown option 'max_epoch'" in message and "max_epochs" in message
     message = fails_before_any_stage(compose_cfg("experiment=teacher_student", "lang=swa", "experiment.teachers=[en,xx]"), tmp_path)

@@ -185,7 +185,7 @@ def check_value(where: str, value: Any, tp: Any) -> None:
         choices = [str(a) for a in get_args(bad.tp)] if get_origin(bad.tp) is Literal else None
         text = f"{bad.where}: expected {describe(bad.tp)}, got {_shown(bad.value)}"
         if choices:
-            raise ConfigError(f"{bad.where}: {_shown(bad.value)} is not allowed; expected {describe(bad.tp)}") from None
+            raise ConfigError(f"{bad.where}: unknown choice {_shown(bad.value)}", choices) from None
         raise ConfigError(text) from None
 
 

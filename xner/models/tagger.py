@@ -27,7 +27,7 @@ class TaggerOptions:
     """The `model` group's options that are not TokenTagger's own parameters (those are declared by its
     signature): which encoder, and how sentences are batched, cut and selected on dev."""
 
-    name: Literal["tagger"]
+    name: str
     encoder: str
     batch_size: Positive
     max_length: Annotated[int, Range(8)]

@@ -1,4 +1,10 @@
-"""Stage artifacts keyed by a hash of the config that produced them and the contents of the files it names.
+"""Stage artifacts keyed by a hash of the config that produced them, the contents of the files it names and
+the code that computes them.
+
+A key holds: the stage's name; its key material (the options of the components it uses, upstream results by
+`StageResult.ref`, every file an option names by its sha256 alone, wherever it lies); and the code fingerprint
+(xner's version, source hashes of the modules implementing the stage, the versions of the libraries they
+import; `xner.runtime.code`). An entry made under other code simply misses and is recomputed.
 
 A stage's artifact is `<root>/<stage>/<key><suffix>` plus `<key>.meta.json`, written after the
 artifact and holding its key, size and sha256: the meta file marks a finished stage, so an interrupted
@@ -74,6 +80,10 @@ class Fingerprints:
             self.dirty = False
 
 
+def suffix_of(artifact: Path, key: str) -> str:
+    return artifact.name[len(key):]
+
+
 def _names_a_file(value: str) -> bool:
     return 0 < len(value) < 4096 and "\n" not in value and ("/" in value or "." in value) and os.path.isfile(value)
 
@@ -89,14 +99,14 @@ class StageCache:
         self.fingerprints = Fingerprints(self.root / "fingerprints.json")
 
     def with_contents(self, material: Any) -> Any:
-        """`material` with every string that names an existing file replaced by its path and content hash,
-        so replacing a file's content behind an unchanged path changes the key."""
+        """`material` with every string that names an existing file replaced by its content hash alone: a new
+        content behind an unchanged path changes the key, the same content at another path does not."""
         if isinstance(material, dict):
             return {key: self.with_contents(value) for key, value in material.items()}
         if isinstance(material, (list, tuple)):
             return [self.with_contents(value) for value in material]
         if isinstance(material, str) and _names_a_file(material):
-            return {"file": material, "sha256": self.fingerprints.sha256(Path(material))}
+            return {"file_sha256": self.fingerprints.sha256(Path(material))}
         return material
 
     def paths(self, stage: str, key: str, suffix: str) -> tuple[Path, Path]:
@@ -134,22 +144,23 @@ class StageCache:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def run(self, stage: str, key_material: Any, compute: Callable[[], T], save: Callable[[T, Path], None],
-            load: Callable[[Path], T], suffix: str = ".json") -> StageResult[T]:
+            load: Callable[[Path], T], suffix: str = ".json", code: dict | None = None) -> StageResult[T]:
+        """The stage's result from the cache, or computed and stored; `code` is its code fingerprint."""
         key_material = self.with_contents(key_material)
         if self.enabled:
             self.fingerprints.save()
-        key = stable_hash({"stage": stage, "material": key_material})
+        key = stable_hash({"stage": stage, "material": key_material, "code": code})
         artifact, meta_path = self.paths(stage, key, suffix)
         started = time.perf_counter()
         if not self.enabled:
-            return self._compute(stage, key, key_material, compute, save, artifact, meta_path, started)
+            return self._compute(stage, key, key_material, compute, save, artifact, meta_path, started, code)
         hit = self._hit(stage, key, artifact, meta_path, load, started)
         if hit is not None:
             return hit
         with self.locked(stage, key):
             hit = self._hit(stage, key, artifact, meta_path, load, started)  # computed by a run we waited for
             return hit if hit is not None else self._compute(stage, key, key_material, compute, save, artifact,
-                                                             meta_path, started)
+                                                             meta_path, started, code)
 
     def _hit(self, stage: str, key: str, artifact: Path, meta_path: Path, load: Callable[[Path], T],
              started: float) -> StageResult[T] | None:
@@ -162,13 +173,14 @@ class StageCache:
                            str(meta.get("sha256")))
 
     def _compute(self, stage: str, key: str, key_material: Any, compute: Callable[[], T], save: Callable[[T, Path], None],
-                 artifact: Path, meta_path: Path, started: float) -> StageResult[T]:
+                 artifact: Path, meta_path: Path, started: float, code: dict | None = None) -> StageResult[T]:
         log.info("stage %s: computing (key %s)", stage, key)
         value = compute()
         save(value, artifact)
         seconds = time.perf_counter() - started
         digest = file_sha256(artifact)
-        write_json_atomic(meta_path, {"stage": stage, "key": key, "material": key_material, "seconds": seconds,
-                                      "size": artifact.stat().st_size, "sha256": digest})
+        write_json_atomic(meta_path, {"stage": stage, "key": key, "material": key_material, "code": code, "seconds": seconds,
+                                      "size": artifact.stat().st_size, "sha256": digest, "suffix": suffix_of(artifact, key),
+                                      "created": time.time()})
         log.info("stage %s: done in %.2fs, wrote %s", stage, seconds, artifact)
         return StageResult(stage, key, artifact, value, False, seconds, seconds, digest)

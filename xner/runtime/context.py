@@ -14,6 +14,7 @@ from omegaconf import DictConfig
 
 from xner.io import write_json_atomic
 from xner.runtime.cache import StageCache, StageResult
+from xner.runtime.code import code_fingerprint
 from xner.runtime.components import build
 from xner.runtime.tracking import Tracker
 
@@ -48,7 +49,8 @@ class RunContext:
     def stage(self, name: str, key_material: Any, compute: Callable[[], T], save: Callable[[T, Path], None],
               load: Callable[[Path], T], suffix: str) -> StageResult[T]:
         """Run (or reuse) a stage and log its timing, cache status and artifact location."""
-        result = self.cache.run(name, key_material, compute, save, load, suffix)
+        code = code_fingerprint(compute, key_material)
+        result = self.cache.run(name, key_material, compute, save, load, suffix, code=code)
         stage_metrics = {f"stage/{name}/seconds": result.seconds, f"stage/{name}/cache_hit": float(result.cache_hit)}
         if result.compute_seconds is not None:  # a cache hit still reports what the stage costs (scaling plots)
             stage_metrics[f"stage/{name}/compute_seconds"] = float(result.compute_seconds)
