@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+import threading
 from pathlib import Path
 
 import hydra
@@ -13,7 +14,9 @@ from omegaconf import DictConfig
 from xner.errors import Interrupted, XnerError, report
 from xner.experiments import EXPERIMENTS, checks, schemas
 from xner.runtime.preflight import check_command_line, experiment_validator
+from xner.runtime import sweeps
 from xner.runtime.session import open_run
+from xner.runtime.tracking import close_interrupted_sweep, mask_credentials
 
 log = logging.getLogger(__name__)
 CONF_DIR = str(Path(__file__).resolve().parents[1] / "conf")  # absolute: the same from `python -m` and in-process
@@ -28,30 +31,81 @@ def run(cfg: DictConfig) -> dict[str, float]:
     return metrics
 
 
+def _error_line(error: BaseException) -> str:
+    """An error as the one line the user sees, credentials masked (a bug's traceback goes to the run log)."""
+    if isinstance(error, XnerError):
+        return mask_credentials(str(error))
+    log.error("unexpected error (a bug; please report it with this log)", exc_info=error)
+    first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return mask_credentials(f"{type(error).__name__}: {first}" if first else type(error).__name__)
+
+
 @hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="config")
 def hydra_main(cfg: DictConfig) -> float | None:
+    job = sweeps.job_info()  # (sweep dir, job number) in a multirun: a failed job is recorded, the sweep goes on
+    if job is not None:
+        sweeps.job_started(*job)
+    error_line = None
     try:
         metrics = run(cfg)
-    except XnerError as error:
-        raise SystemExit(report(error)) from None
     except (Interrupted, KeyboardInterrupt) as interrupt:  # SIGTERM, or Ctrl-C (SIGINT)
         signum = getattr(interrupt, "signum", signal.SIGINT)
         print(f"xner: stopped by {signal.Signals(signum).name}", file=sys.stderr)
         raise SystemExit(128 + signum) from None
+    except Exception as error:
+        error_line = _error_line(error)
+        if job is None:
+            print(f"xner: error: {error_line}", file=sys.stderr)
+            raise SystemExit(1) from None
+        print(f"xner: error: job {job[1]}: {error_line}", file=sys.stderr)
+        return None
+    finally:
+        if job is not None:
+            sweeps.job_ended(*job, error_line)
     headline = str(cfg.experiment.headline_metric)
     value = metrics.get(headline)
-    print(f"{cfg.experiment.name} {cfg.experiment.label}: {headline} = {value:.4f}" if value is not None else metrics)
+    print(mask_credentials(f"{cfg.experiment.name} {cfg.experiment.label}: {headline} = {value:.4f}" if value is not None
+                           else str(metrics)))
     return value
+
+
+def _interrupt(signum, frame):
+    raise Interrupted(signum)
 
 
 def main() -> float | None:
     """The command: the config Hydra will compose is vetted (targets, every option) before Hydra builds its
-    callbacks, logging and run folder; then Hydra runs."""
+    callbacks, logging and run folder; then Hydra runs. A sweep goes on past failed jobs and exits 1 naming them;
+    SIGTERM or Ctrl-C stops its running jobs and marks them and the sweep KILLED."""
     try:
         check_command_line(sys.argv[1:], hydra_main.__wrapped__, CONF_DIR, "config", experiment_validator(checks(), schemas()))
     except XnerError as error:
         raise SystemExit(report(error)) from None
-    return hydra_main()
+    sweeps.CURRENT.clear()
+    previous = signal.signal(signal.SIGTERM, _interrupt) if threading.current_thread() is threading.main_thread() else None
+    try:
+        value = hydra_main()
+    except (Interrupted, KeyboardInterrupt, SystemExit) as stop:
+        signum = getattr(stop, "signum", None) or (signal.SIGINT if isinstance(stop, KeyboardInterrupt) else None)
+        if signum is None and isinstance(stop, SystemExit) and isinstance(stop.code, int) and stop.code > 128:
+            signum = stop.code - 128
+        if signum is None or "dir" not in sweeps.CURRENT:
+            if signum is not None and not isinstance(stop, SystemExit):
+                raise SystemExit(128 + signum) from None
+            raise
+        close_interrupted_sweep(signum)
+        print(f"xner: sweep {sweeps.CURRENT['dir']} stopped by {signal.Signals(signum).name}", file=sys.stderr)
+        raise SystemExit(128 + signum) from None
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    sweep_dir = sweeps.CURRENT.get("dir")
+    failed = sweeps.failed_jobs(sweep_dir) if sweep_dir else {}
+    if failed:
+        print(f"xner: error: {len(failed)} sweep job(s) failed ({sweep_dir}): {sweeps.failure_summary(failed)}",
+              file=sys.stderr)
+        raise SystemExit(1)
+    return value
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from xner.models.encoder import set_models_dir
 from xner.models.states import set_states_dir
 from xner.runtime.cache import StageCache
 from xner.runtime.context import RunContext
-from xner.runtime.tracking import mask_files, start_tracking
+from xner.runtime.tracking import mask_credentials, mask_files, start_tracking
 from xner.runtime.validate import Check, validate
 
 log = logging.getLogger(__name__)
@@ -74,6 +74,8 @@ def mask_saved_configs(output: Path) -> None:
 def open_run(cfg: DictConfig, checks: Mapping[str, Check | None], schemas: Mapping[str, type] | None = None
              ) -> Iterator[RunContext]:
     """The run's context; `checks` are the experiments' own config checks (validated before anything runs)."""
+    output = output_dir(cfg)
+    mask_saved_configs(output)  # first: a config refused below must not leave a credential in .hydra/
     with config_errors():
         validate(cfg, checks, schemas)
     set_models_dir(cfg.paths.models_dir)
@@ -86,8 +88,6 @@ def open_run(cfg: DictConfig, checks: Mapping[str, Check | None], schemas: Mappi
     set_states_dir(root / states_dir if states_dir and cfg.paths.use_cache else None)
     cache_dir = Path(cfg.paths.cache_dir)
     cache = StageCache(cache_dir if cache_dir.is_absolute() else root / cache_dir, enabled=cfg.paths.use_cache)
-    output = output_dir(cfg)
-    mask_saved_configs(output)
     tracker = start_tracking(cfg)
     ctx = RunContext(cfg, cache, tracker, output)
     started = time.perf_counter()
@@ -101,7 +101,9 @@ def open_run(cfg: DictConfig, checks: Mapping[str, Check | None], schemas: Mappi
         log.warning("run interrupted (%s); MLflow run marked KILLED", interrupt if str(interrupt) else "SIGINT")
         tracker.finish("KILLED")
         raise
-    except BaseException:
+    except BaseException as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        tracker.set_tags({"xner.error": mask_credentials(f"{type(error).__name__}: {first}" if first else type(error).__name__)})
         tracker.finish("FAILED")
         raise
     log.info("%s", ctx.time_summary(time.perf_counter() - started))

@@ -11,11 +11,15 @@ import logging
 import os
 import re
 import shlex
+import signal
 import time
 from pathlib import Path
 from typing import Any, Mapping
 
 from omegaconf import DictConfig, OmegaConf
+
+from xner.errors import XnerError
+from xner.runtime import sweeps
 
 log = logging.getLogger(__name__)
 PARENT_ENV = "XNER_MLFLOW_PARENT_RUN_ID"
@@ -23,12 +27,28 @@ PARENT_FILE = ".mlflow_parent_run_id"
 _MAX_PARAM_CHARS = 500
 
 
-_CREDENTIALS = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]+):(?P<secret>[^@/\s]+)@")
+# scheme://user:secret@ as written, and as Hydra escapes it in saved overrides and job names (http\://u\:pw@)
+_CREDENTIALS = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*\\?://[^:/@\s\\]+)(?P<sep>\\?:)(?P<secret>[^@/\s]+)@")
 
 
 def mask_credentials(text: str) -> str:
     """`http://user:pw@host` -> `http://user:***@host` in any text (URIs in params, tags, names, logs, configs)."""
-    return _CREDENTIALS.sub(lambda m: f"{m.group('head')}:***@", str(text))
+    return _CREDENTIALS.sub(lambda m: f"{m.group('head')}{m.group('sep')}***@", str(text))
+
+
+class MaskCredentials(logging.Filter):
+    """A logging filter (in conf/hydra/job_logging and hydra_logging) that masks credentials in every record,
+    its arguments and its traceback, before any handler writes it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.exc_info:
+            text = logging.Formatter().formatException(record.exc_info)
+            record.exc_text, record.exc_info = mask_credentials(text), None
+        elif record.exc_text:
+            record.exc_text = mask_credentials(record.exc_text)
+        record.msg, record.args = mask_credentials(message), None
+        return True
 
 
 def mask_files(paths: list[Path]) -> None:
@@ -100,12 +120,17 @@ class MlflowTracker(Tracker):
 
     def __init__(self, uri: str, experiment_name: str, run_name: str, root_dir: str, parent_run_id: str | None = None,
                  tags: Mapping[str, Any] | None = None):
-        self.client = _client(uri)
-        experiment_id = _experiment_id(self.client, experiment_name, root_dir, uri)
         all_tags = {k: mask_credentials(str(v)) for k, v in (tags or {}).items()}
         if parent_run_id:
             all_tags["mlflow.parentRunId"] = parent_run_id
-        run = self.client.create_run(experiment_id, run_name=mask_credentials(run_name), tags=all_tags)
+        try:
+            self.client = _client(uri)
+            experiment_id = _experiment_id(self.client, experiment_name, root_dir, uri)
+            run = self.client.create_run(experiment_id, run_name=mask_credentials(run_name), tags=all_tags)
+        except Exception as error:  # unreachable server, bad URI, locked database: one line, the URI masked
+            first = mask_credentials(str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__)
+            raise XnerError(f"MLflow tracking store {mask_credentials(uri)} cannot be used ({first[:300]}); set "
+                            f"logger.tracking_uri or MLFLOW_TRACKING_URI to a reachable store, or logger=none") from None
         self.run_id = run.info.run_id
         log.info("MLflow run %s in experiment '%s' at %s", self.run_id, experiment_name, mask_credentials(uri))
 
@@ -188,26 +213,59 @@ except ImportError:  # pragma: no cover - hydra is a hard dependency
 
 
 class MlflowSweepCallback(Callback):
-    """Opens one parent MLflow run per multirun; every job of the sweep nests under it."""
+    """Sweep bookkeeping: remembers the sweep folder (failed and running jobs leave markers there) and, with MLflow
+    on, opens one parent run that every job nests under, ended FAILED with the failed jobs named if any failed."""
 
     def __init__(self) -> None:
         self.tracker: MlflowTracker | None = None
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
-        if not OmegaConf.select(config, "logger.enabled", default=False):
-            return
         sweep_dir = Path(str(config.hydra.sweep.dir))
         sweep_dir.mkdir(parents=True, exist_ok=True)
+        sweeps.CURRENT["dir"] = sweep_dir.resolve()
+        if not OmegaConf.select(config, "logger.enabled", default=False):
+            return
         overrides = list(config.hydra.overrides.task)
         self.tracker = MlflowTracker(tracking_uri(config), str(config.logger.experiment_name),
                                      f"sweep {config.experiment.name} {' '.join(overrides)}"[:250], config.paths.root_dir,
                                      tags={"xner.sweep_dir": sweep_dir.resolve(), "xner.sweep_overrides": " ".join(overrides)})
+        sweeps.CURRENT["tracker"] = self.tracker  # type: ignore[assignment]
         os.environ[PARENT_ENV] = self.tracker.run_id
         (sweep_dir / PARENT_FILE).write_text(self.tracker.run_id)
         log.info("MLflow parent run %s for sweep %s", self.tracker.run_id, sweep_dir)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        sweep_dir = sweeps.CURRENT.get("dir")
+        mask_files([sweep_dir / "multirun.yaml"] if sweep_dir else [])
+        failed = sweeps.failed_jobs(sweep_dir) if sweep_dir else {}
         if self.tracker is not None:
-            self.tracker.finish("FINISHED")
+            if failed:
+                self.tracker.set_tags({"xner.failed_jobs": ", ".join(failed), "xner.error": sweeps.failure_summary(failed)[:5000]})
+            self.tracker.finish("FAILED" if failed else "FINISHED")
             os.environ.pop(PARENT_ENV, None)
+            sweeps.CURRENT.pop("tracker", None)
             self.tracker = None
+
+
+def close_interrupted_sweep(signum: int) -> None:
+    """After SIGTERM or Ctrl-C in the launching process: stop the running jobs, mark those still RUNNING in MLflow
+    and the parent run KILLED."""
+    sweep_dir = sweeps.CURRENT.get("dir")
+    if sweep_dir is None:
+        return
+    stopped = sweeps.stop_jobs(sweep_dir, signum)
+    tracker = sweeps.CURRENT.pop("tracker", None)
+    if tracker is not None:
+        try:
+            children = tracker.client.search_runs(
+                [tracker.client.get_run(tracker.run_id).info.experiment_id],
+                filter_string=f"tags.mlflow.parentRunId = '{tracker.run_id}' and attributes.status = 'RUNNING'")
+            for child in children:
+                tracker.client.set_terminated(child.info.run_id, status="KILLED")
+            tracker.set_tags({"xner.killed_jobs": ", ".join(stopped)})
+            tracker.finish("KILLED")
+        except Exception as error:  # the store went away: say so, the markers stay
+            log.warning("could not mark the sweep's MLflow runs KILLED: %s", mask_credentials(str(error)))
+        os.environ.pop(PARENT_ENV, None)
+    log.warning("sweep %s stopped by %s; jobs %s were running", sweep_dir, signal.Signals(signum).name,
+                ", ".join(stopped) or "none")
