@@ -150,7 +150,7 @@ def _check(where: str, value: Any, tp: Any) -> None:
         for key, item in value.items():
             _check(f"{where}.{key}", item, hints[key])
         return
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if not isinstance(value, dict):
             raise _Bad(where, value, tp)
         check_fields(where, value, tp)

@@ -120,7 +120,7 @@ class JoblibLauncherOptions:
     require: Literal["sharedmem"] | None = None
     verbose: Count = 0
     timeout: PositiveFloat | None = None
-    pre_dispatch: str | Positive = "2*n_jobs"
+    pre_dispatch: str = "2*n_jobs"
     batch_size: Positive | Literal["auto"] = "auto"
     temp_folder: str | None = None
     max_nbytes: Any = None

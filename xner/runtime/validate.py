@@ -191,10 +191,6 @@ def validate(cfg: DictConfig, checks: Mapping[str, Check | None], schemas: Mappi
         hint = (f" for experiment={OmegaConf.select(cfg, 'experiment.name')}; name an experiment that fits "
                 f"lang={OmegaConf.select(cfg, 'lang.code')} (see --help)")
         raise ConfigError(error.problem + hint, error.choices) from None
-    for group in COMPONENT_GROUPS:
-        node = cfg.get(group)
-        if node is not None:
-            check_component(node, group)
     trains = OmegaConf.select(cfg, "model.name") not in (None, "none")
     if cfg.get("trainer") is not None and trains:  # (importing Lightning to check costs seconds; only when it trains)
         check_trainer(cfg.trainer)
@@ -206,6 +202,10 @@ def validate(cfg: DictConfig, checks: Mapping[str, Check | None], schemas: Mappi
         overrides = OmegaConf.select(cfg, "source_model.model")
         if overrides and trains:  # the source model's own options, over the model group (already checked)
             check_model({**plain(cfg.model), **plain(overrides)}, "source_model.model")
+    for group in COMPONENT_GROUPS:
+        node = cfg.get(group)
+        if node is not None:
+            check_component(node, group)
     corpora = OmegaConf.select(cfg, "source_model.corpora") or {}
     source_lang = OmegaConf.select(cfg, "source_model.lang")
     if source_lang is not None and str(source_lang) not in corpora:
@@ -215,3 +215,48 @@ def validate(cfg: DictConfig, checks: Mapping[str, Check | None], schemas: Mappi
     check = checks[pipeline]
     if check is not None:
         check(cfg)
+
+
+def _schema_options(prefix: str, schema: type) -> dict[str, Any]:
+    """Dotted option -> annotation of a dataclass schema, nested schemas flattened."""
+    found = {}
+    for name, annotation in hints(schema).items():
+        nested = [a for a in (annotation, *typing.get_args(annotation)) if isinstance(a, type) and dataclasses.is_dataclass(a)]
+        if nested:
+            found.update(_schema_options(f"{prefix}{name}.", nested[0]))
+        else:
+            found[f"{prefix}{name}"] = annotation
+    return found
+
+
+def _component_options(node: Any, where: str) -> dict[str, Any]:
+    found = {}
+    if isinstance(node, DictConfig) and "_target_" in node:
+        parameters, _ = component_parameters(resolve_target(raw(node, "_target_"), where))
+        found.update({f"{where}.{name}": annotation for name, (_, annotation) in parameters.items()})
+    if isinstance(node, DictConfig):
+        for key in node.keys():
+            child = node._get_node(key)
+            if isinstance(child, DictConfig):
+                found.update(_component_options(child, f"{where}.{key}"))
+    return found
+
+
+def declared_options(cfg: DictConfig, schemas: Mapping[str, type]) -> dict[str, Any]:
+    """Every option a composed config may set, dotted key -> its declared annotation (type, range, choices):
+    what validation checks, listed (the generated bad-value test and `--help`-style listings read it)."""
+    found = _schema_options("", RunOptions)
+    for group, schema in GROUP_SCHEMAS.items():
+        found.update(_schema_options(f"{group}.", schema))
+    found.update(_schema_options("experiment.", schemas.get(OmegaConf.select(cfg, "experiment.pipeline")) or ExperimentOptions))
+    for group in COMPONENT_GROUPS:
+        if isinstance(cfg.get(group), DictConfig):
+            found.update(_component_options(cfg[group], group))
+    if OmegaConf.select(cfg, "model.name") not in (None, "none"):
+        for prefix in ("", "source_model."):
+            found.update({f"{prefix}model.{k}": v for k, v in model_options().items()})
+            found.update({f"{prefix}trainer.{k}": v for k, v in trainer_options().items()})
+    launcher = OmegaConf.select(cfg, "hydra.launcher")
+    if isinstance(launcher, DictConfig) and str(launcher.get("_target_", "")).endswith("JoblibLauncher"):
+        found.update(_schema_options("hydra.launcher.", JoblibLauncherOptions))
+    return found
