@@ -203,9 +203,9 @@ def test_an_unchanged_file_is_not_hashed_again(tmp_path, monkeypatch):
     hashed = []
     monkeypatch.setattr(cache_module, "file_sha256", lambda path: hashed.append(path) or file_sha256(path))
     again = StageCache(tmp_path / "stages")  # a later run: the fingerprint comes from fingerprints.json
-    assert again.with_contents({"extra": str(named)})["extra"]["sha256"] == file_sha256(named) and hashed == []
+    assert again.with_contents({"extra": str(named)})["extra"]["file_sha256"] == file_sha256(named) and hashed == []
     named.write_text("a b d\n")
-    assert again.with_contents({"extra": str(named)})["extra"]["sha256"] == file_sha256(named) and hashed == [named]
+    assert again.with_contents({"extra": str(named)})["extra"]["file_sha256"] == file_sha256(named) and hashed == [named]
 
 
 def test_an_entry_copied_over_another_is_not_served(tmp_path):
