@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from omegaconf import DictConfig
 
-from xner.errors import ConfigError
 from xner.options import NonNegative
 from xner.runtime.context import RunContext
 from xner.runtime.schemas import ExperimentOptions

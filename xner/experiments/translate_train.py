@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Literal, Sequence, get_args
+from typing import Literal, Sequence
 
-from omegaconf import DictConfig
 
 from xner.data.conll import read_conll, write_conll
-from xner.errors import ConfigError
 from xner.io import file_sha256
 from xner.runtime.artifacts import load_marked, load_words, save_marked, save_words
 from xner.options import Fraction
@@ -24,7 +22,6 @@ from xner.translate.markers import translate_with_markers
 
 log = logging.getLogger(__name__)
 Method = Literal["alignment", "markers"]
-METHODS = get_args(Method)
 
 
 @dataclass
@@ -39,11 +36,6 @@ class Options(ExperimentOptions):
 
     projection_method: Method
     markers: MarkerOptions
-
-
-def check(cfg: DictConfig) -> None:
-    if str(cfg.experiment.projection_method) not in METHODS:
-        raise ConfigError(f"experiment.projection_method: unknown method '{cfg.experiment.projection_method}'", list(METHODS))
 
 
 def run(ctx: RunContext) -> dict[str, float]:
