@@ -6,6 +6,7 @@ import logging
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 
 import hydra
@@ -42,12 +43,13 @@ def _error_line(error: BaseException) -> str:
 
 @hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="config")
 def hydra_main(cfg: DictConfig) -> float | None:
-    job = sweeps.job_info()  # (sweep dir, job number) in a multirun: a failed job is recorded, the sweep goes on
+    job = sweeps.job_info()  # (sweep dir, job name) in a multirun: a failed job is recorded, the sweep goes on
     if job is not None:
         sweeps.job_started(*job)
-    error_line = None
+    error_line, started, finished = None, time.monotonic(), False
     try:
         metrics = run(cfg)
+        finished = True
     except (Interrupted, KeyboardInterrupt) as interrupt:  # SIGTERM, or Ctrl-C (SIGINT)
         signum = getattr(interrupt, "signum", signal.SIGINT)
         print(f"xner: stopped by {signal.Signals(signum).name}", file=sys.stderr)
@@ -61,7 +63,8 @@ def hydra_main(cfg: DictConfig) -> float | None:
         return None
     finally:
         if job is not None:
-            sweeps.job_ended(*job, error_line)
+            ended = finished or error_line is not None  # (not when interrupted)
+            sweeps.job_ended(*job, error_line, time.monotonic() - started if ended else None)
     headline = str(cfg.experiment.headline_metric)
     value = metrics.get(headline)
     print(mask_credentials(f"{cfg.experiment.name} {cfg.experiment.label}: {headline} = {value:.4f}" if value is not None

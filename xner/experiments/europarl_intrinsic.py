@@ -9,7 +9,7 @@ from typing import Literal, Sequence
 
 from omegaconf import DictConfig, OmegaConf
 
-from xner.data.conll import ConllReadStats
+from xner.data.conll import ConllReadStats, write_conll
 from xner.data.parallel import check_same_length
 from xner.data.records import Sentence
 from xner.errors import ConfigError
@@ -127,6 +127,8 @@ def run(ctx: RunContext) -> dict[str, float]:
     metrics["projection/projected_entities"] = projected_entities
     metrics["projection/projected_share"] = projected_entities / source_entities if source_entities else 0.0
     ctx.log_metrics(metrics)
+    write_conll(ctx.output_dir / "projection_predictions.conll", projected)  # paired bootstraps read these two
+    write_conll(ctx.output_dir / "projection_gold.conll", gold)
     log.info("projected data: %s", projection.path)
     if cfg.experiment.get("extrinsic") is not None:
         upper_bound(ctx, list(projected), list(gold), projection.ref, {**words_key, "labels": labels_cfg})

@@ -73,6 +73,7 @@ class SourceModelOptions:
     """The shared source-language NER model (`model` and `trainer` are options of those groups, checked there)."""
 
     lang: str | None
+    seed: Count | None
     max_sentences: Positive | None
     max_dev_sentences: Positive | None
     model: dict

@@ -1,13 +1,18 @@
 """Sweep bookkeeping shared by the jobs and the process that launched them: each job leaves a marker while it
 runs (`<sweep dir>/.xner/running/<job>`, its pid) and, if it fails, its error line (`.xner/failed/<job>`), so
 the sweep goes on past a failed job, ends FAILED naming it, exits non-zero, and on SIGTERM or Ctrl-C stops
-every running job (joblib workers and their eflomal children) and marks them KILLED."""
+every running job (joblib workers and their eflomal children) and marks them KILLED. A job that ends records its
+seconds, date and machine (`.xner/jobs/<job>`): a study estimates what is left from them.
+A job is named by its folder under the sweep dir (Hydra's job number, or a study's job id)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import platform
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -17,7 +22,7 @@ CURRENT: dict[str, Path] = {}  # the launching process's sweep dir, set when the
 
 
 def job_info() -> tuple[Path, str] | None:
-    """(sweep dir, job number) of the current Hydra multirun job, None outside one."""
+    """(sweep dir, job name: its folder's, by default Hydra's job number) of the current multirun job, None outside one."""
     try:
         from hydra.core.hydra_config import HydraConfig
 
@@ -26,7 +31,8 @@ def job_info() -> tuple[Path, str] | None:
         return None
     if str(hydra.mode) != "RunMode.MULTIRUN":
         return None
-    return Path(str(hydra.runtime.output_dir)).parent, str(hydra.job.num)
+    output = Path(str(hydra.runtime.output_dir))
+    return output.parent, output.name
 
 
 def _marker(sweep_dir: Path, kind: str, job: str) -> Path:
@@ -34,17 +40,45 @@ def _marker(sweep_dir: Path, kind: str, job: str) -> Path:
 
 
 def job_started(sweep_dir: Path, job: str) -> None:
+    """The running marker (pid); a failure recorded by an earlier attempt of this job is cleared."""
     path = _marker(sweep_dir, "running", job)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(str(os.getpid()))
+    _marker(sweep_dir, "failed", job).unlink(missing_ok=True)
 
 
-def job_ended(sweep_dir: Path, job: str, error: str | None = None) -> None:
+def _machine() -> str:
+    gpu = "no GPU"
+    torch = sys.modules.get("torch")
+    try:
+        if torch is not None and torch.cuda.is_available():
+            gpu = f"{torch.cuda.device_count()} x {torch.cuda.get_device_name(0)}"
+    except Exception:
+        pass
+    return f"{os.cpu_count()} cores, {platform.machine()}, {gpu}"
+
+
+def job_ended(sweep_dir: Path, job: str, error: str | None = None, seconds: float | None = None) -> None:
     _marker(sweep_dir, "running", job).unlink(missing_ok=True)
     if error is not None:
         path = _marker(sweep_dir, "failed", job)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(error)
+    if seconds is not None:
+        path = _marker(sweep_dir, "jobs", job)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        record = {"seconds": round(seconds, 1), "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                  "machine": _machine(), "ok": error is None}
+        path.write_text(json.dumps(record))
+
+
+def job_record(sweep_dir: Path, job: str) -> dict | None:
+    """What a job recorded when it ended (seconds, finished, machine, ok), None if it never ended."""
+    path = _marker(Path(sweep_dir), "jobs", job)
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def failed_jobs(sweep_dir: Path) -> dict[str, str]:

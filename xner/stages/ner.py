@@ -38,17 +38,19 @@ def model_key(model: dict) -> dict:
 
 
 def train_stage(ctx: RunContext, name: str, train: Sequence[Sentence], dev: Sequence[Sentence], data_key: dict,
-                metric_prefix: str = "", soft_labels=None, model_cfg: dict | None = None, trainer_cfg: dict | None = None) -> StageResult:
+                metric_prefix: str = "", soft_labels=None, model_cfg: dict | None = None, trainer_cfg: dict | None = None,
+                seed: int | None = None) -> StageResult:
     """Train a tagger (`model_cfg`, `trainer_cfg`: default the run's `model` and `trainer`) on `train` (selecting on
     `dev`) or reuse the cached one; logs its training figures. With `soft_labels` (teacher-student) `data_key` must
-    identify them."""
+    identify them. `seed`: default the run's."""
     from xner.models.training import dev_selects, load_tagger, save_tagger, train_tagger
 
     cfg = ctx.cfg
     model_cfg = model_cfg or as_dict(cfg.model)
     trainer_cfg = trainer_cfg or as_dict(cfg.trainer)
     trainer_key = {k: v for k, v in trainer_cfg.items() if k not in EXECUTION_ONLY}
-    key = {"model": model_key(model_cfg), "trainer": trainer_key, "seed": cfg.seed, "labels": as_dict(cfg.data.labels), **data_key}
+    seed = cfg.seed if seed is None else seed
+    key = {"model": model_key(model_cfg), "trainer": trainer_key, "seed": seed, "labels": as_dict(cfg.data.labels), **data_key}
     if dev and not dev_selects(dev, model_cfg.get("min_dev_entities")):
         key["dev_selects"] = False  # (keys of models selected on dev stay as they were)
 
@@ -57,7 +59,7 @@ def train_stage(ctx: RunContext, name: str, train: Sequence[Sentence], dev: Sequ
                  "cached for later runs", name, model_cfg["encoder"], len(train), len(dev), trainer_cfg.get("max_epochs"),
                  model_cfg.get("frozen_layers") or 0)
         return train_tagger(model_cfg, trainer_cfg, list(cfg.data.labels.keep), train, dev,
-                            ctx.output_dir / name, dev_score=dev_f1, seed=cfg.seed, train_soft_labels=soft_labels)[0]
+                            ctx.output_dir / name, dev_score=dev_f1, seed=seed, train_soft_labels=soft_labels)[0]
 
     result = ctx.stage(name, key, compute, save_tagger, load_tagger, ".pt")
     ctx.log_metrics({f"{metric_prefix}{k}": v for k, v in result.value.train_stats.items()})
@@ -94,7 +96,8 @@ def source_model_stage(ctx: RunContext, lang: str | None = None, metric_prefix: 
     ctx.log_metrics({f"data/{metric_prefix}train_sentences": len(train), f"data/{metric_prefix}dev_sentences": len(dev)})
     model_cfg, trainer_cfg = source_model_options(cfg)
     return train_stage(ctx, "train_source", train, dev, {"source_lang": lang, "source_train": train_key, "source_dev": dev_key},
-                       metric_prefix=metric_prefix, model_cfg=model_cfg, trainer_cfg=trainer_cfg)
+                       metric_prefix=metric_prefix, model_cfg=model_cfg, trainer_cfg=trainer_cfg,
+                       seed=OmegaConf.select(cfg, "source_model.seed", default=None))
 
 
 def needs_source_model(cfg: DictConfig) -> bool:
@@ -122,6 +125,7 @@ def evaluate_model(ctx: RunContext, model, gold: Sequence[Sentence], split: str)
         predictions = predict(model, gold, ctx.cfg.model.max_length, ctx.cfg.model.batch_size, stats=split_stats)
     path = ctx.output_dir / f"{split}_predictions.conll"
     write_conll(path, predictions)
+    write_conll(ctx.output_dir / f"{split}_gold.conll", gold)  # beside them: paired bootstraps need no data root
     metrics = {f"{split}/{k}": v for k, v in evaluate_sentences(gold, predictions).items()}
     metrics[f"{split}/sentences_per_second"] = len(gold) / max(timed.seconds, 1e-9)
     metrics[f"{split}/split_sentences"] = split_stats["split_sentences"]  # longer than model.max_length

@@ -1,0 +1,309 @@
+"""Studies: the spec (grid, sets, checks), the paired bootstrap, a study's page from finished jobs, and a real
+study on synthetic data that honours its deadline, is killed mid-job and resumes without rerunning finished jobs."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import CONF_DIR, ROOT
+from tests.synthetic import write_europarl_like
+from xner.data.conll import write_conll
+from xner.data.records import EntitySpan, Sentence
+from xner.errors import ConfigError, InputError
+from xner.eval.bootstrap import f1, mean_difference, paired_difference, sentence_counts
+from xner.eval.ner_metrics import evaluate_sentences
+from xner.runtime import sweeps
+from xner.study.plan import Job, StudyDir, plan_jobs
+from xner.study.report import write_report
+from xner.study.spec import load, parse_only
+
+
+def study_file(folder: Path, text: str, name: str = "tiny") -> Path:
+    path = folder / f"{name}.yaml"
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+# --- the spec ---------------------------------------------------------------------------------------------------
+
+def test_shipped_studies_load_and_name_their_languages_once():
+    studies = sorted(p.stem for p in (CONF_DIR / "study").glob("*.yaml") if not p.stem.startswith("_"))
+    assert "transfer_quality" in studies
+    for name in studies:
+        study = load(name, CONF_DIR)
+        assert study.question and study.grid and study.headline
+        if study.baseline:
+            assert any(study.is_baseline(p) for p in study.points())
+    transfer = load("transfer_quality", CONF_DIR)
+    assert transfer.grid["lang"][:3] == ["xho", "nya", "kin"] and len(transfer.grid["lang"]) == 17
+    assert "yor" not in transfer.grid["lang"]  # its test split is held back
+
+
+def test_grid_points_only_and_estimates(tmp_path):
+    study = load(str(study_file(tmp_path, """
+        question: q?
+        grid: {lang: [de, es], projector: [heuristic, ilp], seed: [1, 2], data.max_sentences: [100, null]}
+        baseline: {projector: heuristic}
+        budget: {job_minutes: {ilp: 7, default: 2}}
+        """)), CONF_DIR)
+    points = study.points()
+    assert len(points) == 16 and points[0].overrides() == ["lang=de", "projector=heuristic", "seed=1", "data.max_sentences=100"]
+    assert points[1].get("data.max_sentences") == "null"
+    only = study.points(parse_only(["lang=es", "projector=ilp,heuristic", "seed=2"]))
+    assert len(only) == 4 and {p.get("lang") for p in only} == {"es"}
+    assert study.method(points[0]) == "projector=heuristic, data.max_sentences=100"
+    assert study.estimate_minutes(points[0]) == 2 and study.estimate_minutes(only[-1]) == 7
+    with pytest.raises(ConfigError, match="--only aligner=.*not a grid key"):
+        study.points({"aligner": ["eflomal"]})
+    with pytest.raises(ConfigError, match="--only lang=it: not in the grid"):
+        study.points({"lang": ["it"]})
+    with pytest.raises(ConfigError, match="expected key=value"):
+        parse_only(["lang"])
+
+
+@pytest.mark.parametrize("text, message", [
+    ("grid: {lang: [de]}", "needs 'question'"),
+    ("question: q\ngrid: {lang: de}", "bad.yaml: grid.lang: expected list, got 'de'"),
+    ("question: q\ngrid: {lang: []}", "grid.lang: a non-empty list"),
+    ("question: q\ngrid: {lang: [de, de]}", "listed twice"),
+    ("question: q\ngrid: {lang: [de]}\nbaseline: {lang: es}", "baseline: lang=es is not in the grid"),
+    ("question: q\ngrid: {lang: '${sets.nowhere}'}", "cannot resolve"),
+    ("question: q\ngrid: {lang: [de]}\nrows: seed", "rows: 'seed' is not a grid key"),
+    ("question: q\ngrid: {lang: [de]}\ncolour: red", "unknown option 'colour'"),
+    ("question: q\ngrid: {lang: [de]}\noverrides: [lang=es]", "not key=value for a key outside the grid"),
+    ("question: q\ngrid: {lang: [de]}\nresamples: 0", "resamples: expected a whole number >= 1"),
+    ("question: [q\n", "not valid YAML"),
+])
+def test_bad_study_files_are_one_line_errors(tmp_path, text, message):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    with pytest.raises((ConfigError, InputError), match=message):
+        load(str(path), CONF_DIR)
+
+
+def test_unknown_study_lists_the_known_ones():
+    with pytest.raises(ConfigError, match="no study 'nope'.*transfer_quality"):
+        load("nope", CONF_DIR)
+
+
+def test_job_ids_are_resolved_configs(tmp_path):
+    """An explicit default (aligner=eflomal for Europarl) is the same job as leaving it out; a real change is not;
+    bad values are refused before any job runs."""
+    study = load(str(study_file(tmp_path, """
+        question: q?
+        grid: {lang: [de], aligner: [eflomal, fast_align], seed: [1, 2]}
+        overrides: [experiment=europarl_intrinsic]
+        """)), CONF_DIR)
+    jobs = plan_jobs(study, study.points(), [], str(CONF_DIR))
+    assert len({j.id for j in jobs}) == 4
+    implicit = load(str(study_file(tmp_path, """
+        question: q?
+        grid: {lang: [de], seed: [1, 2]}
+        overrides: [experiment=europarl_intrinsic]
+        """, "implicit")), CONF_DIR)
+    same = plan_jobs(implicit, implicit.points(), [], str(CONF_DIR))
+    assert {j.id for j in same} == {j.id for j in jobs if j.point["aligner"] == "eflomal"}
+    moved = plan_jobs(implicit, implicit.points(), ["paths.cache_dir=/elsewhere", "logger=none", "threads=1"], str(CONF_DIR))
+    assert [j.id for j in moved] == [j.id for j in same]  # where outputs go is not what a job computes
+    from xner.experiments import checks, schemas
+    from xner.runtime.preflight import experiment_validator
+
+    bad = load(str(study_file(tmp_path, """
+        question: q?
+        grid: {lang: [de], projector.top_k: [1, 0]}
+        overrides: [experiment=europarl_intrinsic]
+        """, "bad")), CONF_DIR)
+    with pytest.raises(ConfigError, match=r"job lang=de, projector.top_k=0: projector.top_k: expected a whole number >= 1"):
+        plan_jobs(bad, bad.points(), [], str(CONF_DIR), experiment_validator(checks(), schemas()))
+
+
+# --- the paired bootstrap -----------------------------------------------------------------------------------------
+
+def _sentences(n: int, correct: np.ndarray) -> tuple[list[Sentence], list[Sentence]]:
+    """Gold with one PER per sentence; predictions right where `correct`, else a wrong span."""
+    gold = [Sentence(("a", "b", "c"), (EntitySpan(0, 1, "PER"),)) for _ in range(n)]
+    predicted = [Sentence(("a", "b", "c"), (EntitySpan(0, 1, "PER") if ok else EntitySpan(1, 2, "LOC"),)) for ok in correct]
+    return gold, predicted
+
+
+def test_sentence_counts_give_the_scorers_f1():
+    rng = np.random.default_rng(0)
+    gold, predicted = _sentences(80, rng.random(80) < 0.6)
+    predicted[3] = Sentence(predicted[3].tokens, ())
+    counts = sentence_counts(gold, predicted)
+    assert float(f1(counts.sum(axis=0))) == pytest.approx(evaluate_sentences(gold, predicted)["f1"])
+
+
+def test_intervals_exclude_zero_for_a_real_difference_and_include_it_for_noise():
+    rng = np.random.default_rng(1)
+    n = 300
+    gold, weak = _sentences(n, rng.random(n) < 0.5)
+    _, strong = _sentences(n, rng.random(n) < 0.8)
+    base = sentence_counts(gold, weak)
+    real = paired_difference([sentence_counts(gold, strong)], [base], seed=0)
+    assert real.low > 0 and real.verdict == "win" and 0.2 < real.estimate < 0.4
+    flipped = np.array([s.spans == g.spans for s, g in zip(weak, gold)])
+    swap = rng.choice(n, 20, replace=False)  # 20 sentences change, half each way: no real difference
+    changed = flipped.copy()
+    changed[swap[:10]] = True
+    changed[swap[10:]] = False
+    _, noisy = _sentences(n, changed)
+    noise = paired_difference([sentence_counts(gold, noisy)], [base], seed=0)
+    assert noise.low < 0 < noise.high and noise.verdict == "tie"
+    assert paired_difference([base], [sentence_counts(gold, strong)], seed=0).verdict == "loss"
+    # seeds: several runs widen the interval; the estimate is the difference of the mean F1s
+    runs = [sentence_counts(gold, _sentences(n, rng.random(n) < p)[1]) for p in (0.6, 0.8)]
+    seeded = paired_difference(runs, [base], seed=0)
+    assert seeded.estimate == pytest.approx(np.mean([float(f1(r.sum(0))) for r in runs]) - float(f1(base.sum(0))))
+    assert seeded.high - seeded.low > real.high - real.low
+    # a mean over languages: each resampled on its own
+    overall = mean_difference([([sentence_counts(gold, strong)], [base]), ([base], [base])], seed=0)
+    assert overall.estimate == pytest.approx(real.estimate / 2)
+    with pytest.raises(ValueError, match="same test sentences"):
+        paired_difference([base[:10]], [base])
+
+
+# --- the page from finished jobs -------------------------------------------------------------------------------------
+
+def test_report_counts_wins_only_outside_the_interval(tmp_path):
+    study = load(str(study_file(tmp_path, """
+        question: Which projector?
+        grid: {lang: [de, es], projector: [heuristic, ilp, greedy], seed: [1, 2]}
+        baseline: {projector: heuristic}
+        """)), CONF_DIR)
+    folder = StudyDir(tmp_path / "studies", study.name)
+    rng = np.random.default_rng(3)
+    n, jobs = 200, []
+    base_correct = {lang: rng.random(n) < 0.5 for lang in ("de", "es")}
+    for point in study.points():
+        lang, projector = point.get("lang"), point.get("projector")
+        correct = base_correct[lang].copy()
+        if projector == "ilp":  # much better
+            correct |= rng.random(n) < 0.6
+        elif projector == "greedy":  # 6 sentences gained, 6 lost: no real difference
+            idx = rng.choice(n, 12, replace=False)
+            correct[idx[:6]], correct[idx[6:]] = True, False
+        gold, predicted = _sentences(n, correct)
+        ident = f"{lang}-{projector}-{point.get('seed')}"
+        job_dir = folder.job_dir(ident)
+        job_dir.mkdir(parents=True)
+        write_conll(job_dir / "test_gold.conll", gold)
+        write_conll(job_dir / "test_predictions.conll", predicted)
+        (job_dir / "metrics.json").write_text(json.dumps({"test/f1": evaluate_sentences(gold, predicted)["f1"]}))
+        sweeps.job_ended(folder.path, ident, None, 12.0)
+        jobs.append(Job(ident, point.as_dict(), study.method(point), lang, point.get("seed"), point.overrides()))
+    folder.save_plan(study, jobs)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "tiny.notes.md").write_text("Hand-written: kept.")
+    page = write_report(study, folder, tmp_path / "out").read_text()
+    assert "**projector=ilp** is ahead of projector=heuristic" in page
+    assert "**projector=greedy** is not distinguishable from projector=heuristic" in page
+    assert "excluding 0 on 2 of 2" in page and "| **wins / ties / losses** | 2 / 0 / 0 | 0 / 2 / 0 |" in page
+    assert "Hand-written: kept." in page and "2 cores" in page and "(runs per cell: 2)" in page
+    assert (tmp_path / "out" / "tiny" / "differences.png").stat().st_size > 1000
+    again = write_report(study, folder, tmp_path / "out").read_text()
+    assert again == page  # seeded: the same page twice
+
+
+# --- a real study on synthetic data --------------------------------------------------------------------------------
+
+STALLING = '''
+import os, time
+from xner.project.heuristic import HeuristicProjector
+
+
+class StallOnce(HeuristicProjector):
+    """Stalls in the projection of the job with seed=2 and the 0.8 threshold while the flag file exists."""
+
+    def project(self, *args):
+        from hydra.core.hydra_config import HydraConfig
+
+        task = list(HydraConfig.get().overrides.task)
+        flag = os.path.join(os.environ["XNER_TEST_DIR"], "stall")
+        if "seed=2" in task and "projector.length_ratio_threshold=0.8" in task and os.path.exists(flag):
+            open(os.path.join(os.environ["XNER_TEST_DIR"], "stalled"), "w").close()
+            time.sleep(600)
+        return super().project(*args)
+'''
+
+
+def _study_cli(args: list[str], cwd: Path, wait: bool = True):
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}:{cwd}", "XNER_DATA_DIR": str(cwd / "data"), "XNER_CACHE_DIR": str(cwd / "cache"),
+           "XNER_TEST_DIR": str(cwd), "XNER_ALLOWED_TARGETS": "stallpkg", "HYDRA_FULL_ERROR": "0"}
+    env.pop("MLFLOW_TRACKING_URI", None)
+    command = [sys.executable, "-m", "xner.study", *args, "--root", str(cwd / "studies")] if args[0] != "run" else \
+        [sys.executable, "-m", "xner.study", args[0], args[1], "--root", str(cwd / "studies"), *args[2:]]
+    if not wait:
+        return subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                start_new_session=True)
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.slow
+def test_a_study_keeps_its_deadline_survives_a_kill_and_resumes(tmp_path):
+    write_europarl_like(tmp_path / "data")
+    (tmp_path / "stallpkg").mkdir()
+    (tmp_path / "stallpkg" / "__init__.py").write_text("")
+    (tmp_path / "stallpkg" / "proj.py").write_text(textwrap.dedent(STALLING))
+    spec = study_file(tmp_path, """
+        question: Does the length-ratio filter help on synthetic Europarl?
+        grid:
+          lang: [de]
+          projector.length_ratio_threshold: [null, 0.8]
+          seed: [1, 2]
+        overrides: [experiment=europarl_intrinsic, projector._target_=stallpkg.proj.StallOnce, paths.use_cache=false,
+                    logger=none]
+        baseline: {projector.length_ratio_threshold: null}
+        headline: projection/f1
+        budget: {job_minutes: {'0.8': 120, default: 0.05}}
+        """)
+    folder = tmp_path / "studies" / "tiny"
+    # 1. the deadline: the 0.8 jobs are expected to take 2 h, so a 10-minute chunk runs only the other two
+    first = _study_cli(["run", str(spec), "--deadline", "10m"], tmp_path)
+    assert first.returncode == 0, first.stderr[-3000:]
+    plan = json.loads((folder / "plan.json").read_text())
+    done = {i for i in plan["current"] if (folder / i / "metrics.json").is_file()}
+    assert {plan["jobs"][i]["point"]["projector.length_ratio_threshold"] for i in done} == {"null"} and len(done) == 2
+    left = json.loads((folder / "left.json").read_text())["left"]
+    assert len(left) == 2 and "2 job(s) not started" in first.stdout + first.stderr
+    assert not (tmp_path / "mlflow.db").exists()  # logger=none holds for the sweep's own run too
+    status = _study_cli(["status", str(spec)], tmp_path)
+    assert "4 jobs: 2 done, 0 failed, 0 running, 2 remaining" in status.stdout, status.stdout + status.stderr
+    finished = {i: (folder / i / "metrics.json").stat().st_mtime_ns for i in done}
+    # 2. killed in the middle of a job (the second 0.8 job stalls)
+    (tmp_path / "stall").touch()
+    chunk = _study_cli(["run", str(spec)], tmp_path, wait=False)
+    for _ in range(600):
+        if (tmp_path / "stalled").exists():
+            break
+        time.sleep(0.2)
+    assert (tmp_path / "stalled").exists(), chunk.communicate(timeout=30)[0][-3000:]
+    os.killpg(chunk.pid, signal.SIGTERM)
+    out, _ = chunk.communicate(timeout=120)
+    assert chunk.returncode == 128 + signal.SIGTERM, out[-3000:]
+    done_now = {i for i in plan["current"] if (folder / i / "metrics.json").is_file()}
+    assert len(done_now) == 3  # the first 0.8 job finished, the second was killed
+    # 3. resumed: only the killed job runs; finished ones are not touched
+    (tmp_path / "stall").unlink()
+    resumed = _study_cli(["run", str(spec)], tmp_path)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "4 jobs, 3 done, 0 failed, 1 to run" in resumed.stdout
+    assert all((folder / i / "metrics.json").stat().st_mtime_ns == t for i, t in finished.items())
+    assert all((folder / i / "metrics.json").is_file() for i in plan["current"])
+    again = _study_cli(["run", str(spec)], tmp_path)
+    assert again.returncode == 0 and "nothing to run" in again.stdout
+    report = _study_cli(["report", str(spec), "--out", str(tmp_path / "results")], tmp_path)
+    assert report.returncode == 0, report.stderr[-2000:]
+    page = (tmp_path / "results" / "tiny.md").read_text()
+    assert "projector.length_ratio_threshold=0.8 − projector.length_ratio_threshold=null" in page
+    assert "finished jobs: 4 of the 4 planned" in page and "--deadline 10m" in page

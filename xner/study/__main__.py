@@ -1,0 +1,198 @@
+"""`python -m xner.study run|status|report NAME`: a research question as one study (`conf/study/NAME.yaml`).
+
+  run NAME [--deadline 80m] [--only lang=swa] [--retry-failed] [override ...]
+      every unfinished job of the grid, through Hydra's launcher (hydra/launcher=local: joblib; =slurm: submitit);
+      a job is its resolved config, so finished jobs are never rerun and an interrupted study resumes; with a
+      deadline no job starts that its expected time (recorded times of the same method, else the study's
+      budget) does not fit
+  status NAME [--only ...] [override ...]   done, failed, remaining and the time left per launcher
+  report NAME [--out docs/results]         the study's page with intervals, from the finished jobs
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import re
+import shlex
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from xner.errors import ConfigError, XnerError, report
+from xner.study.plan import StudyDir, describe_seconds, estimates, parallelism, plan_jobs
+from xner.study.spec import load, parse_only
+
+log = logging.getLogger("xner.study")
+CONF_DIR = str(Path(__file__).resolve().parents[2] / "conf")
+DEFAULT_ROOT = os.environ.get("XNER_STUDIES_DIR", "multirun/studies")
+LAUNCHER_KEYS = ("hydra.", "hydra/", "+hydra.", "++hydra.")
+
+
+def parse_duration(text: str) -> float:
+    """'80m', '2h', '1h30m', '45s', or minutes as a bare number -> seconds."""
+    text = text.strip().lower()
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return float(text) * 60
+    parts = re.findall(r"(\d+(?:\.\d+)?)([hms])", text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise ConfigError(f"--deadline {text}: expected a duration such as 80m, 2h, 1h30m or 45s")
+    return sum(float(n) * {"h": 3600, "m": 60, "s": 1}[u] for n, u in parts)
+
+
+def split_overrides(overrides: list[str]) -> tuple[list[str], list[str]]:
+    """(launcher and other hydra.* overrides, overrides every job gets)."""
+    hydra = [o for o in overrides if o.startswith(LAUNCHER_KEYS)]
+    return hydra, [o for o in overrides if o not in hydra]
+
+
+def _validator():
+    from xner.experiments import checks, schemas
+    from xner.runtime.preflight import experiment_validator
+
+    return experiment_validator(checks(), schemas())
+
+
+def _plan(args, study, validate=True):
+    hydra, extras = split_overrides(args.overrides)
+    points = study.points(parse_only(args.only))
+    if not points:
+        raise ConfigError(f"study {study.name}: --only leaves no job")
+    folder = StudyDir(args.root, study.name)
+    jobs = plan_jobs(study, points, extras, CONF_DIR, _validator() if validate else None, log.info)
+    return folder, jobs, hydra, extras
+
+
+def _counts(folder: StudyDir, jobs) -> tuple[list, list, list, list]:
+    failed, running = folder.failed(), folder.running()
+    done = [j for j in jobs if folder.is_done(j.id)]
+    bad = [j for j in jobs if j.id in failed and j not in done]
+    live = [j for j in jobs if j.id in running and j not in done]
+    todo = [j for j in jobs if j not in done and j not in bad and j not in live]
+    return done, bad, live, todo
+
+
+def launcher_options(hydra_overrides: list[str]) -> dict:
+    """The launcher these overrides select, composed (n_jobs / array_parallelism)."""
+    from xner.study.plan import composer
+    from omegaconf import OmegaConf
+
+    cfg = composer(CONF_DIR)([o for o in hydra_overrides if o.startswith(("hydra/launcher", "hydra.launcher"))])
+    node = OmegaConf.select(cfg, "hydra.launcher")
+    return OmegaConf.to_container(node, resolve=False) if node is not None else {}
+
+
+def status(args) -> int:
+    study = load(args.name, CONF_DIR)
+    folder, jobs, hydra, _ = _plan(args, study, validate=False)
+    done, bad, live, todo = _counts(folder, jobs)
+    print(f"study {study.name}: {study.question}")
+    print(f"  {len(jobs)} jobs: {len(done)} done, {len(bad)} failed, {len(live)} running, {len(todo)} remaining  ({folder.path})")
+    for job in bad:
+        print(f"  failed {job.id} ({', '.join(f'{k}={v}' for k, v in job.point.items())}): {folder.failed()[job.id]}")
+    for job in live:
+        print(f"  running {job.id} ({', '.join(f'{k}={v}' for k, v in job.point.items())})")
+    expected = estimates(todo + bad, folder)
+    seconds = [expected[j.id] for j in todo]
+    if seconds:
+        total = sum(seconds)
+        print(f"  remaining, expected: {describe_seconds(total)} sequentially (the basic launcher)")
+        for name, n in (("hydra/launcher=local", parallelism(launcher_options(["hydra/launcher=local"]))),
+                        ("hydra/launcher=slurm", parallelism(launcher_options(["hydra/launcher=slurm"])))):
+            print(f"    {name} ({n} at a time): about {describe_seconds(max(total / n, max(seconds)))}")
+        recorded = {j.method for j in done if folder.record(j.id).get("ok")}
+        guessed = sorted({j.method for j in todo if j.method not in recorded})
+        if guessed:
+            print(f"    (no finished job yet for {', '.join(guessed)}: the study's budget estimate is used)")
+    by_method: dict[str, list[float]] = {}
+    for job in done:
+        if (secs := folder.seconds(job.id)) is not None:
+            by_method.setdefault(job.method, []).append(secs)
+    for method, values in sorted(by_method.items()):
+        print(f"  {method}: {len(values)} finished, median {describe_seconds(statistics.median(values))} a job")
+    return 0
+
+
+def run(args) -> int:
+    from xner import run as entry
+
+    study = load(args.name, CONF_DIR)
+    deadline = time.time() + parse_duration(args.deadline) if args.deadline else None
+    folder, jobs, hydra, extras = _plan(args, study)
+    plan_path = folder.save_plan(study, jobs)
+    done, bad, live, todo = _counts(folder, jobs)
+    if live:
+        raise ConfigError(f"study {study.name}: jobs {', '.join(j.id for j in live)} are running (another chunk?) in "
+                          f"{folder.path}; wait for it or stop it first")
+    runnable = todo + (bad if args.retry_failed else [])
+    print(f"study {study.name}: {len(jobs)} jobs, {len(done)} done, {len(bad)} failed, {len(runnable)} to run; "
+          f"outputs in {folder.path}", flush=True)
+    if not runnable:
+        print(f"study {study.name}: nothing to run" + (" (failed jobs: --retry-failed runs them)" if bad else ""))
+        return 1 if bad else 0
+    argv = ["-m", "hydra/sweeper=xner_study", f"hydra.sweeper.plan='{plan_path.resolve()}'",
+            f"hydra.sweeper.deadline={deadline if deadline is not None else 'null'}",
+            f"hydra.sweeper.retry_failed={'true' if args.retry_failed else 'false'}",
+            f"hydra.sweep.dir='{folder.path.resolve()}'", *hydra, *runnable[0].overrides, *runnable[0].extras]
+    command = shlex.join(["python", "-m", "xner.study", "run", study.name, *args.argv])
+    started = time.time()
+    folder.log_chunk({"event": "start", "time": started, "command": command, "planned": len(jobs), "done": len(done)})
+    saved_argv = sys.argv
+    sys.argv = ["xner.run", *argv]
+    code = 0
+    try:
+        entry.main()
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else 1
+    finally:
+        sys.argv = saved_argv
+        now_done = sum(folder.is_done(j.id) for j in jobs)
+        folder.log_chunk({"event": "end", "time": time.time(), "command": command, "rc": code, "done": now_done,
+                          "ran_seconds": round(time.time() - started)})
+    left = len(jobs) - now_done
+    print(f"study {study.name}: {now_done}/{len(jobs)} jobs done" + (f", {left} left: rerun the same command to go on"
+                                                                      if left else "") +
+          f"; report: python -m xner.study report {study.name}")
+    return code
+
+
+def report_command(args) -> int:
+    from xner.study.report import write_report
+
+    study = load(args.name, CONF_DIR)
+    page = write_report(study, StudyDir(args.root, study.name), Path(args.out))
+    print(f"wrote {page}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(prog="python -m xner.study", description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog="\n".join(__doc__.splitlines()[1:]))
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name in ("run", "status", "report"):
+        sub = commands.add_parser(name)
+        sub.add_argument("name", help="a study in conf/study/ (or a study YAML file)")
+        sub.add_argument("--root", default=DEFAULT_ROOT, help=f"where studies keep their jobs (default {DEFAULT_ROOT}; "
+                                                              "$XNER_STUDIES_DIR)")
+        if name in ("run", "status"):
+            sub.add_argument("--only", action="append", default=[], metavar="KEY=V[,V]", help="only these grid values")
+            sub.add_argument("overrides", nargs="*", help="launcher overrides (hydra/launcher=local) and overrides for every job")
+        if name == "run":
+            sub.add_argument("--deadline", help="start no job that would end after this (80m, 2h, 1h30m)")
+            sub.add_argument("--retry-failed", action="store_true", help="run failed jobs again")
+        if name == "report":
+            sub.add_argument("--out", default="docs/results", help="folder of the page (default docs/results)")
+    args = parser.parse_args(argv)
+    args.argv = argv[2:]  # (the chunk log's command)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        return {"run": run, "status": status, "report": report_command}[args.command](args)
+    except XnerError as error:
+        return report(error)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,229 @@
+"""A study's jobs, each identified by its resolved config: the grid composed job by job (vetted and validated as
+`xner.run` would), hashed without what only says where outputs go, and matched against the study folder, so a
+finished job is never rerun and an interrupted study resumes where it stopped."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+from omegaconf import DictConfig, OmegaConf
+
+from xner.errors import ConfigError, XnerError
+from xner.io import stable_hash, write_json_atomic
+from xner.runtime import sweeps
+from xner.study.spec import Point, Study
+
+NOT_IDENTITY = ("hydra", "paths", "logger", "threads")  # where outputs go and how fast: not what a job computes
+PLAN_FILE = "plan.json"
+CHUNKS_FILE = "chunks.jsonl"
+
+
+def job_id(cfg: DictConfig) -> str:
+    """The job's identity: its composed config (interpolations unresolved, so the same on every machine and data
+    root) without hydra, paths, logger and threads."""
+    container = OmegaConf.to_container(cfg, resolve=False)
+    return stable_hash({k: v for k, v in container.items() if k not in NOT_IDENTITY})
+
+
+@dataclass
+class Job:
+    id: str
+    point: dict[str, str]
+    method: str
+    row: str
+    seed: str | None
+    overrides: list[str]
+    extras: list[str] = field(default_factory=list)
+    estimate_minutes: float = 0.0
+
+
+def composer(conf_dir: str) -> Callable[[list[str]], DictConfig]:
+    """compose(overrides) -> the full config `python -m xner.run` composes for them (Hydra's own loader)."""
+    from hydra._internal.config_loader_impl import ConfigLoaderImpl
+    from hydra._internal.utils import create_config_search_path
+    from hydra.core.utils import setup_globals
+    from hydra.types import RunMode
+
+    import xner.runtime  # noqa: F401  (xner's resolvers)
+
+    setup_globals()
+    loader = ConfigLoaderImpl(config_search_path=create_config_search_path(conf_dir))
+
+    def compose(overrides: list[str]) -> DictConfig:
+        return loader.load_configuration(config_name="config", overrides=overrides, run_mode=RunMode.RUN, from_shell=True)
+    return compose
+
+
+def _value_keys(study: Study, cfg: DictConfig) -> list[str]:
+    """Grid keys that set a plain value (seed, model.frozen_layers): set on a composed config rather than composed
+    again; group choices (experiment, lang, projector) and `+`/`~` keys are composed."""
+    choices = set(OmegaConf.select(cfg, "hydra.runtime.choices", default={}) or {})
+    keys = []
+    for key in study.grid:
+        if key in choices or "/" in key or key.startswith(("+", "~")):
+            continue
+        node = OmegaConf.select(cfg, key, default="\0missing", throw_on_missing=False)
+        if not (isinstance(node, str) and node == "\0missing") and not OmegaConf.is_config(node):
+            keys.append(key)
+    return keys
+
+
+def plan_jobs(study: Study, points: Sequence[Point], extras: Sequence[str], conf_dir: str,
+              validate: Callable[[DictConfig], None] | None = None, progress: Callable[[str], None] | None = None) -> list[Job]:
+    """Every point composed with the study's fixed overrides and `extras`, vetted and identified; a point whose
+    config equals an earlier one's is the same job (listed once). `validate` checks one job per grid value (as a
+    sweep's values are checked) and the first job: every option a job sets is then checked."""
+    import copy
+
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    from xner.runtime.preflight import one_line
+    from xner.runtime.targets import check_config_targets
+
+    compose = composer(conf_dir)
+    parser = OverridesParser.create()
+    jobs: dict[str, Job] = {}
+    composed: dict[tuple, DictConfig] = {}
+    value_keys: list[str] | None = None
+    checked: set[tuple[str, str]] = set()
+    started = time.monotonic()
+    for number, point in enumerate(points, 1):
+        try:
+            if value_keys is None:
+                value_keys = _value_keys(study, compose([*study.overrides, *point.overrides(), *extras]))
+            structural = tuple((k, v) for k, v in point.items if k not in value_keys)
+            if structural not in composed:
+                base = compose([*study.overrides, *(f"{k}={v}" for k, v in structural), *extras])
+                check_config_targets(base)
+                composed[structural] = base
+            cfg = copy.deepcopy(composed[structural])
+            for key, value in point.items:
+                if key in value_keys:
+                    OmegaConf.update(cfg, key, parser.parse_override(f"{key}={value}").value(), merge=False)
+            fresh = [item for item in point.items if item not in checked]
+            if validate is not None and (fresh or not checked):
+                validate(cfg)
+                checked.update(point.items)
+        except XnerError as error:
+            raise ConfigError(f"study {study.name}, job {point.label()}: {error}") from None
+        except Exception as error:  # Hydra composition errors
+            raise ConfigError(f"study {study.name}, job {point.label()}: {one_line(error)}") from None
+        ident = job_id(cfg)
+        jobs.setdefault(ident, Job(ident, point.as_dict(), study.method(point), point.get(study.rows) or "-",
+                                   point.get("seed"), [*study.overrides, *point.overrides()], list(extras),
+                                   study.estimate_minutes(point)))
+        if progress and time.monotonic() - started > 20 and number % 100 == 0:
+            progress(f"composed {number}/{len(points)} jobs")
+    return list(jobs.values())
+
+
+class StudyDir:
+    """`<root>/<study>/`: one folder per job (`<id>/`, Hydra's job folder: metrics.json, predictions, .hydra/),
+    the plan (every job ever planned, with its grid point), the sweep markers and the chunk log."""
+
+    def __init__(self, root: str | Path, name: str):
+        self.path = Path(root) / name
+
+    def job_dir(self, ident: str) -> Path:
+        return self.path / ident
+
+    def is_done(self, ident: str) -> bool:
+        return (self.job_dir(ident) / "metrics.json").is_file()
+
+    def failed(self) -> dict[str, str]:
+        return sweeps.failed_jobs(self.path)
+
+    def running(self) -> dict[str, int]:
+        alive = {}
+        for ident, pid in sweeps.running_jobs(self.path).items():
+            try:
+                os.kill(pid, 0)
+                alive[ident] = pid
+            except (ProcessLookupError, PermissionError):
+                continue
+        return alive
+
+    def seconds(self, ident: str) -> float | None:
+        record = sweeps.job_record(self.path, ident)
+        return float(record["seconds"]) if record and "seconds" in record else None
+
+    def record(self, ident: str) -> dict:
+        return sweeps.job_record(self.path, ident) or {}
+
+    def load_plan(self) -> dict[str, Job]:
+        path = self.path / PLAN_FILE
+        if not path.is_file():
+            return {}
+        try:
+            jobs = json.loads(path.read_text())["jobs"]
+            return {ident: Job(**job) for ident, job in jobs.items()}
+        except (ValueError, KeyError, TypeError) as error:
+            raise ConfigError(f"{path}: not a study plan ({error}); move it away to plan again") from None
+
+    def save_plan(self, study: Study, jobs: Sequence[Job]) -> Path:
+        """Merge `jobs` into the plan (jobs of earlier plans are kept: their results still belong to the study)."""
+        known = self.load_plan()
+        known.update({job.id: job for job in jobs})
+        self.path.mkdir(parents=True, exist_ok=True)
+        path = self.path / PLAN_FILE
+        write_json_atomic(path, {"study": study.name, "question": study.question,
+                                 "current": [job.id for job in jobs], "jobs": {k: asdict(v) for k, v in known.items()}})
+        return path
+
+    def current(self) -> list[str]:
+        path = self.path / PLAN_FILE
+        return json.loads(path.read_text()).get("current", []) if path.is_file() else []
+
+    def log_chunk(self, entry: dict) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        with open(self.path / CHUNKS_FILE, "a") as handle:
+            handle.write(json.dumps(entry, sort_keys=True) + "\n")
+
+    def chunks(self) -> list[dict]:
+        path = self.path / CHUNKS_FILE
+        if not path.is_file():
+            return []
+        out = []
+        for line in path.read_text().splitlines():
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                continue
+        return out
+
+
+def estimates(jobs: Sequence[Job], folder: StudyDir) -> dict[str, float]:
+    """Seconds each job is expected to take: the median recorded time of finished jobs of the same method in this
+    study (any plan), else the study's estimate."""
+    recorded: dict[str, list[float]] = {}
+    for job in folder.load_plan().values():
+        record = folder.record(job.id)
+        seconds = record.get("seconds")
+        if seconds is not None and record.get("ok") and folder.is_done(job.id):
+            recorded.setdefault(job.method, []).append(seconds)
+    return {job.id: statistics.median(recorded[job.method]) if job.method in recorded else job.estimate_minutes * 60
+            for job in jobs}
+
+
+def describe_seconds(seconds: float) -> str:
+    minutes = seconds / 60
+    return f"{minutes / 60:.1f} h" if minutes >= 90 else f"{minutes:.0f} min" if minutes >= 1 else f"{seconds:.0f} s"
+
+
+def parallelism(launcher: DictConfig | dict | None) -> int:
+    """Jobs a Hydra launcher runs at once: joblib's n_jobs (-1: one per core), submitit's array_parallelism, else 1."""
+    if launcher is None:
+        return 1
+    get = launcher.get
+    n = get("n_jobs") or get("array_parallelism") or 1
+    try:
+        n = int(n)
+    except (TypeError, ValueError):
+        return 1
+    return os.cpu_count() or 1 if n < 0 else max(1, n)

@@ -1,0 +1,86 @@
+"""What the study sweeper does inside `python -m xner.run -m hydra/sweeper=xner_study`: launch the plan's
+unfinished jobs in batches the launcher runs at once (1 for the basic launcher, n_jobs for joblib), each into
+`<study dir>/<job id>/`, and start a batch only when every job in it is expected to end before the deadline."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from omegaconf import DictConfig, OmegaConf
+
+from xner.errors import ConfigError, InputError
+from xner.study.plan import Job, StudyDir, describe_seconds, estimates, parallelism
+
+log = logging.getLogger("xner.study")
+LEFT_FILE = "left.json"  # what the last chunk did not start, and why (read by `status`)
+
+
+def read_plan(path: str | Path) -> list[Job]:
+    try:
+        plan = json.loads(Path(path).read_text())
+        return [Job(**plan["jobs"][ident]) for ident in plan["current"]]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise InputError(path, f"not a study plan ({error})") from None
+
+
+def pick(todo: list[Job], expected: dict[str, float], size: int, remaining: float) -> list[Job]:
+    """Up to `size` jobs, in plan order, each expected to finish within `remaining` seconds."""
+    batch = []
+    for job in todo:
+        if expected[job.id] <= remaining:
+            batch.append(job)
+            if len(batch) == size:
+                break
+    return batch
+
+
+def run_plan(config: DictConfig, launcher: Any, plan_path: str | None, deadline: float | None, retry_failed: bool,
+             arguments: Sequence[str]) -> list:
+    if not plan_path:
+        raise ConfigError("hydra/sweeper=xner_study runs a study's plan: start it with `python -m xner.study run NAME`")
+    # `arguments`: the first job's overrides, which `xner.study run` gives so that the sweep's own config (its MLflow
+    # parent run, its logger) is a job's; every job brings its own
+    sweep_dir = Path(str(config.hydra.sweep.dir))
+    folder = StudyDir(sweep_dir.parent, sweep_dir.name)
+    sweep_dir.mkdir(parents=True, exist_ok=True)
+    OmegaConf.save(config, sweep_dir / "multirun.yaml")
+    jobs = read_plan(plan_path)
+    failed = folder.failed()
+    todo = [job for job in jobs if not folder.is_done(job.id) and (retry_failed or job.id not in failed)]
+    size = parallelism(config.hydra.get("launcher"))
+    log.info("study %s: %d jobs, %d finished, %d failed earlier%s, %d to run (%d at a time); outputs in %s",
+             sweep_dir.name, len(jobs), sum(folder.is_done(j.id) for j in jobs), len(failed),
+             " (tried again)" if retry_failed and failed else " (skipped: --retry-failed runs them)" if failed else "",
+             len(todo), size, sweep_dir)
+    returns, index, started = [], 0, time.time()
+    expected = estimates(todo, folder)
+    while todo:
+        remaining = deadline - time.time() if deadline is not None else math.inf
+        batch = pick(todo, expected, size, remaining)
+        if not batch:
+            break
+        for job in batch:
+            todo.remove(job)
+            log.info("study %s: job %s (%s) starting, expected %s%s", sweep_dir.name, job.id, ", ".join(
+                f"{k}={v}" for k, v in job.point.items()), describe_seconds(expected[job.id]),
+                f", {describe_seconds(remaining)} to the deadline" if deadline is not None else "")
+        results = launcher.launch([[*job.overrides, *job.extras, f"hydra.sweep.subdir={job.id}"] for job in batch],
+                                  initial_job_idx=index)
+        index += len(batch)
+        returns.append(results)
+        expected.update(estimates(todo, folder))  # the times just recorded sharpen the estimates
+    left = [{"id": job.id, "point": job.point, "expected_seconds": round(expected[job.id])} for job in todo]
+    (sweep_dir / LEFT_FILE).write_text(json.dumps({"deadline": deadline, "left": left}, indent=1))
+    if todo:
+        log.warning("study %s: deadline: %d job(s) not started (expected %s in all, %s left): %s", sweep_dir.name,
+                    len(todo), describe_seconds(sum(expected[j.id] for j in todo)),
+                    describe_seconds(max(0.0, (deadline or 0) - time.time())),
+                    "; ".join(", ".join(f"{k}={v}" for k, v in j.point.items()) for j in todo[:8])
+                    + (" ..." if len(todo) > 8 else ""))
+    log.info("study %s: this chunk ran %d job(s) in %s", sweep_dir.name, index, describe_seconds(time.time() - started))
+    return returns
