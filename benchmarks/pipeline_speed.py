@@ -1,7 +1,7 @@
 """One projection run end to end (`experiment=projection lang=swa`): seconds per stage, sentences/s, peak RSS.
 
-    python benchmarks/pipeline_speed.py --quick      # old and new path on the same small data, side by side
-    python benchmarks/pipeline_speed.py              # the default budget (5,000 pairs), new path
+    python -m benchmarks.pipeline_speed --quick      # old and new path on the same small data, side by side
+    python -m benchmarks.pipeline_speed              # the default budget (5,000 pairs), new path
 
 Every run starts from an empty stage cache holding only the English source model, copied from the project's cache
 (train it once with `python -m xner.run experiment=model_transfer lang=swa`), so alignment, labelling,
@@ -26,8 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.common import ROOT, machine, replace_section, today  # noqa: E402
+from benchmarks.common import ROOT, machine, replace_section, today
 
 OLD_PATH = ["model.frozen_layers=0", "aligner.state_cache=false", "+trainer.num_sanity_val_steps=2"]
 NEW_PATH = ["model.frozen_layers=8", "model.state_cache=true", "aligner.state_cache=true"]
@@ -96,7 +95,7 @@ def main() -> None:
     else:
         (m,) = runs.values()
         summary = f"wall {m['wall']:.0f}s test_f1 {m['test/f1']:.3f}"
-    command = "python benchmarks/pipeline_speed.py" + (" --quick" if args.quick else "") + (f" --paths {args.paths}" if args.paths else "")
+    command = "python -m benchmarks.pipeline_speed" + (" --quick" if args.quick else "") + (f" --paths {args.paths}" if args.paths else "")
     table = ["| path | wall s | test F1 | dev F1 (projected) | train sentences | train sentences/s | peak RSS MB |",
              "|---|---|---|---|---|---|---|"]
     table += [f"| {name} | {m['wall']:.0f} | {m['test/f1']:.3f} | {m['dev/f1']:.3f} | {m['data/train_sentences']:.0f} | "

@@ -1,7 +1,7 @@
 """xner's similarity aligner against the simalign package on one encoder: AER and identical links on the
 awesome-align gold sets, for argmax, itermax and match at word level.
 
-    python benchmarks/simalign_parity.py [--pairs enfr] [--max-sentences N]
+    python -m benchmarks.simalign_parity [--pairs enfr] [--max-sentences N]
 
 Both read the offline multilingual-e5-small (`make models`), layer 8. "same links" counts sentence pairs
 whose link sets are identical; "extraction parity" feeds xner's own similarity matrices to simalign's
@@ -11,19 +11,17 @@ extraction functions, so it isolates the algorithm from the two tools' tokenisat
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.common import ROOT, machine, replace_section, today  # noqa: E402
-from xner.align.extraction import apply_distortion, extract  # noqa: E402
-from xner.align.similarity import SimilarityAligner  # noqa: E402
-from xner.data.registry import resolve  # noqa: E402
-from xner.eval.alignment_metrics import alignment_scores, load_gold_set  # noqa: E402
-from xner.models.encoder import set_models_dir  # noqa: E402
+from benchmarks.common import ROOT, machine, replace_section, today
+from xner.align.extraction import apply_distortion, extract
+from xner.align.similarity import SimilarityAligner
+from xner.data.registry import resolve
+from xner.eval.alignment_metrics import alignment_scores, load_gold_set
+from xner.models.encoder import set_models_dir
 
 METHODS = {"argmax": "a", "itermax": "i", "match": "m"}
 SIMALIGN_KEYS = {"argmax": "inter", "itermax": "itermax", "match": "mwmf"}
@@ -93,14 +91,14 @@ def main() -> None:
         "separately, so vectors can differ in the last bits); *extraction parity*: xner's similarity matrices",
         "through simalign's own `get_alignment_matrix`/`iter_max`/`get_max_weight_match`, compared with xner's.",
         "",
-        f"`python benchmarks/simalign_parity.py --pairs {args.pairs}` on {machine()}, {today()}; simalign 0.4.",
+        f"`python -m benchmarks.simalign_parity --pairs {args.pairs}` on {machine()}, {today()}; simalign 0.4.",
         "",
         "| pair | method | xner AER | simalign AER | same links | extraction parity | xner s | simalign s (3 methods) |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for pair, method, ours, theirs, same, parity, n, seconds, simalign_seconds in rows:
         lines.append(f"| {pair} | {method} | {ours:.3f} | {theirs:.3f} | {same}/{n} | {parity}/{n} | {seconds:.1f} | {simalign_seconds:.1f} |")
-    replace_section("simalign-parity", "\n".join(lines))
+    replace_section("simalign-parity", "\n".join(lines), ROOT / "docs" / "results" / "alignment_aer.notes.md")
 
 
 if __name__ == "__main__":

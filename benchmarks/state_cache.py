@@ -1,7 +1,7 @@
 """Frozen-layer states computed once (`model.state_cache`, `aligner.state_cache`): alignment quality through the fp16
 store, and NER training time and F1 per number of frozen layers with and without the cache.
 
-    python benchmarks/state_cache.py [--pairs enfr,roen,jaen,zhen] [--lang swa] [--sentences 1500] [--epochs 2] [--ks 0,4,8,10]
+    python -m benchmarks.state_cache [--pairs enfr,roen,jaen,zhen] [--lang swa] [--sentences 1500] [--epochs 2] [--ks 0,4,8,10]
 
 Part 1 aligns each gold set with the similarity aligner (itermax, layer 8) with the store off and on. Part 2 is one
 supervised sweep on gold MasakhaNER data: K=0 (full fine-tuning), then each K with the cache and, for K=8 (the
@@ -11,13 +11,10 @@ default), without it, one after another on the same data and seed, so timings ar
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.common import machine, replace_section, today  # noqa: E402
-from benchmarks.sweeps import collect, run_sweep  # noqa: E402
+from benchmarks.common import machine, replace_section, today, collect, run_sweep
 
 
 def alignment_rows(pairs: str, tmp: Path) -> list[str]:
@@ -69,7 +66,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="xner-bench-states-") as tmp:
         align = [] if args.skip_alignment else alignment_rows(args.pairs, Path(tmp))
         train, wall = training_rows(args, Path(tmp))
-    command = (f"python benchmarks/state_cache.py --pairs {args.pairs} --lang {args.lang} --sentences {args.sentences} "
+    command = (f"python -m benchmarks.state_cache --pairs {args.pairs} --lang {args.lang} --sentences {args.sentences} "
                f"--epochs {args.epochs} --ks {args.ks}")
     lines = ["## Frozen-layer states computed once (issue 15)", "",
              f"`{command}` on {machine()}, {today()}.", ""]

@@ -1,7 +1,7 @@
 """Sweeps on a small machine: the same jobs one after another with all cores each, or two at a time with one
 thread each (`hydra/launcher=local threads=1`).
 
-    python benchmarks/sweep_threads.py [--jobs 4] [--sentences 600]
+    python -m benchmarks.sweep_threads [--jobs 4] [--sentences 600]
 
 Each job is a small supervised run (gold MasakhaNER swa, a different seed per job, no stage cache, so every job
 does all its work); both sweeps run the same jobs back to back. Writes a table to docs/benchmarks.md.
@@ -10,13 +10,10 @@ does all its work); both sweeps run the same jobs back to back. Writes a table t
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.common import machine, replace_section, today  # noqa: E402
-from benchmarks.sweeps import collect, run_sweep  # noqa: E402
+from benchmarks.common import machine, replace_section, today, collect, run_sweep
 
 VARIANTS = {"sequential, torch default threads": [], "2 parallel jobs x 1 thread": ["hydra/launcher=local", "threads=1"]}
 
@@ -38,7 +35,7 @@ def main() -> None:
             print(f"{name}: {wall:.0f}s", flush=True)
     base = next(iter(results.values()))[0]
     lines = ["## Sweeps on 2 cores: sequential vs 2 jobs x 1 thread (issue 15)", "",
-             f"`python benchmarks/sweep_threads.py --jobs {args.jobs} --sentences {args.sentences}` on {machine()}, {today()}.",
+             f"`python -m benchmarks.sweep_threads --jobs {args.jobs} --sentences {args.sentences}` on {machine()}, {today()}.",
              f"{args.jobs} supervised swa jobs ({args.sentences} gold sentences, 1 epoch, seeds 13..{12 + args.jobs}, no cache) per sweep.", "",
              "| sweep | wall s | speed-up | mean test F1 | jobs |", "|---|---|---|---|---|"]
     lines += [f"| {name} | {wall:.0f} | {base / wall:.2f}x | {f1:.3f} | {n} |" for name, (wall, f1, n) in results.items()]

@@ -96,3 +96,32 @@ def test_bad_sources_are_one_line_errors(tmp_path, capsys):
     (tmp_path / "bad" / "0" / "metrics.json").write_text("{oops")
     assert main([str(tmp_path / "bad"), "--no-mlflow"]) == 1
     assert "metrics.json" in capsys.readouterr().err
+
+
+def write_resolved_job(root, number, overrides, choices, config, metrics):
+    write_job(root, number, overrides, metrics)
+    (root / str(number) / ".hydra" / "config.yaml").write_text(yaml.safe_dump(config))
+    (root / str(number) / ".hydra" / "hydra.yaml").write_text(yaml.safe_dump({"hydra": {"runtime": {"choices": choices}}}))
+
+
+def test_runs_group_by_resolved_settings_not_by_what_was_typed(tmp_path, capsys):
+    """`aligner=eflomal` typed and eflomal by default are one method; an unknown column is an error; a numeric
+    setting that is not a data size makes no scaling plot."""
+    sweep = tmp_path / "sweep"
+    jobs = [(["lang=de", "aligner=eflomal", "projector.top_k=1"], "eflomal", 1, 0.8),
+            (["lang=de", "projector.top_k=2"], "eflomal", 2, 0.7),
+            (["lang=de", "aligner=simalign", "projector.top_k=3"], "simalign", 3, 0.9),
+            (["lang=de", "projector.top_k=1"], "eflomal", 1, 0.6)]
+    for number, (overrides, aligner, top_k, f1) in enumerate(jobs):
+        write_resolved_job(sweep, number, overrides, {"aligner": aligner, "lang": "de"},
+                           {"projector": {"top_k": top_k}, "data": {"max_sentences": None}}, {"projection/f1": f1})
+    records = from_sweep_dir(sweep)
+    assert [r.settings["aligner"] for r in records] == ["eflomal", "eflomal", "simalign", "eflomal"]
+    table = pivot(records, "projection/f1", "lang", ["aligner"])
+    assert table.columns == ["aligner=eflomal", "aligner=simalign"]
+    assert table.value("de", "aligner=eflomal") == pytest.approx(0.7)
+    assert main([str(sweep), "--no-mlflow", "--columns", "xner.aligner"]) == 1
+    assert "--columns xner.aligner: no run has this setting" in capsys.readouterr().err
+    assert main([str(sweep), "--no-mlflow"]) == 0  # projector.top_k takes 3 numeric values but is no data size
+    assert not (sweep / "report" / "gain_per_minute.md").exists()
+    assert not list((sweep / "report").glob("*_vs_*.png"))

@@ -307,3 +307,18 @@ def test_a_study_keeps_its_deadline_survives_a_kill_and_resumes(tmp_path):
     page = (tmp_path / "results" / "tiny.md").read_text()
     assert "projector.length_ratio_threshold=0.8 − projector.length_ratio_threshold=null" in page
     assert "finished jobs: 4 of the 4 planned" in page and "--deadline 10m" in page
+
+
+def test_every_shipped_study_composes_and_validates_its_first_row():
+    """Each study's jobs for its first row value: composed, targets vetted, every grid value validated."""
+    from xner.experiments import checks, schemas
+    from xner.runtime.preflight import experiment_validator
+
+    validate = experiment_validator(checks(), schemas())
+    for path in sorted((CONF_DIR / "study").glob("*.yaml")):
+        if path.stem.startswith("_"):
+            continue
+        study = load(path.stem, CONF_DIR)
+        points = study.points({study.rows: [study.grid[study.rows][0]]})
+        jobs = plan_jobs(study, points, [], str(CONF_DIR), validate)
+        assert len(jobs) == len(points), f"{path.stem}: two grid points compose the same job"

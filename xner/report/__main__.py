@@ -10,10 +10,10 @@ import os
 import sys
 from pathlib import Path
 
-from xner.errors import XnerError, report
+from xner.errors import ConfigError, XnerError, report
 from xner.io import write_text_atomic
 from xner.report.plots import bars, scaling, x_value
-from xner.report.records import from_mlflow, from_sweep_dir
+from xner.report.records import from_mlflow, from_sweep_dir, normalise
 from xner.report.tables import gain_table, pivot, to_csv, to_markdown, varying_settings
 
 log = logging.getLogger("xner.report")
@@ -24,13 +24,26 @@ def default_tracking_uri() -> str:
     return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{Path.cwd() / 'mlflow.db'}"
 
 
+SIZE_KEYS = ("max_sentences", "max_pairs")  # settings that make a scaling experiment (sizes of the data used)
+
+
 def numeric_setting(records, exclude: tuple[str, ...]) -> str | None:
-    """A varying setting whose values are all numbers (or null = all), e.g. data.max_sentences."""
+    """A varying data-size setting whose values are all numbers (or null = all), e.g. data.max_sentences."""
     for key in varying_settings(records):
         values = {r.settings.get(key) for r in records}
-        if key not in exclude and len(values) > 2 and all(v in (None, "null") or v.replace(".", "", 1).isdigit() for v in values):
+        if key not in exclude and key.rsplit(".", 1)[-1] in SIZE_KEYS and len(values) > 2 and \
+                all(v in (None, "null") or v.replace(".", "", 1).isdigit() for v in values):
             return key
     return None
+
+
+def check_keys(records, keys: list[str], option: str) -> None:
+    """Every key names a setting of some run (an unknown key would put every run in one cell)."""
+    known = {k for r in records for k in (*r.settings, *r.resolved)}
+    for key in keys:
+        if key not in known:
+            varying = varying_settings(records)
+            raise ConfigError(f"{option} {key}: no run has this setting (settings that vary: {', '.join(varying) or 'none'})")
 
 
 def build_report(source: str, out: Path | None, metric: str | None, rows: str, columns: list[str] | None, x: str | None,
@@ -45,6 +58,13 @@ def build_report(source: str, out: Path | None, metric: str | None, rows: str, c
         out = out or Path(source) / "report"
         parent_file = Path(source) / ".mlflow_parent_run_id"
         parent_run_id = parent_file.read_text().strip() if parent_file.is_file() else None
+    check_keys(records, [rows], "--rows")
+    check_keys(records, columns or [], "--columns")
+    check_keys(records, [x] if x else [], "--x")
+    for key in [rows, *(columns or []), *([x] if x else [])]:
+        if key not in records[0].settings:  # named on no command line: read from every run's resolved config
+            for record in records:
+                record.settings[key] = normalise(record.resolved.get(key, "-"))
     metric = metric or next((m for m in HEADLINES if any(m in r.metrics for r in records)), HEADLINES[0])
     x = x or numeric_setting(records, (rows, "seed"))
     table_columns = columns if columns is not None else None

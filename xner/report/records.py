@@ -1,5 +1,6 @@
-"""Runs as flat records (their command-line settings plus metrics), read from a Hydra sweep folder
-or from an MLflow experiment, so reports work with or without the tracking server."""
+"""Runs as flat records (their settings plus metrics), read from a Hydra sweep folder or from an MLflow experiment,
+so reports work with or without the tracking server. A setting any run's command line names is read from every
+run's resolved config, so `aligner=eflomal` typed and eflomal by default are one method."""
 
 from __future__ import annotations
 
@@ -25,6 +26,41 @@ class RunRecord:
     source: str
     settings: dict[str, str]
     metrics: dict[str, float] = field(default_factory=dict)
+    resolved: dict[str, str] = field(default_factory=dict)  # config-group choices and the flattened config
+
+
+SPECIAL_TAGS = ("overrides", "lang", "sweep_dir", "sweep_overrides", "error", "failed_jobs")
+
+
+def normalise(value: str) -> str:
+    """Config values as override text: None -> null, True -> true."""
+    return {"None": "null", "True": "true", "False": "false"}.get(value, value)
+
+
+def resolve_settings(records: list[RunRecord]) -> list[RunRecord]:
+    """Every record's value for every setting any record's command line names, read from its resolved config
+    (its own override text where the config does not hold the key)."""
+    keys = list(dict.fromkeys(k for r in records for k in r.settings))
+    for record in records:
+        record.settings = {key: normalise(record.resolved[key]) if key in record.resolved else record.settings.get(key, "-")
+                           for key in keys}
+    return records
+
+
+def _resolved_from_folder(job_dir: Path) -> dict[str, str]:
+    from xner.runtime.tracking import flatten
+
+    resolved: dict[str, str] = {}
+    config, hydra = job_dir / ".hydra" / "config.yaml", job_dir / ".hydra" / "hydra.yaml"
+    try:
+        if config.is_file():
+            resolved.update(flatten(yaml.safe_load(config.read_text()) or {}))
+        if hydra.is_file():
+            choices = ((yaml.safe_load(hydra.read_text()) or {}).get("hydra") or {}).get("runtime", {}).get("choices") or {}
+            resolved.update({str(k): str(v) for k, v in choices.items() if not str(k).startswith("hydra/")})
+    except yaml.YAMLError as error:
+        raise InputError(config, f"not valid YAML ({str(error).splitlines()[0]})") from None
+    return resolved
 
 
 def settings_from_overrides(overrides: list[str]) -> dict[str, str]:
@@ -46,10 +82,11 @@ def from_sweep_dir(sweep_dir: str | Path) -> list[RunRecord]:
             metrics = json.loads(metrics_path.read_text())
         except json.JSONDecodeError as error:
             raise InputError(metrics_path, f"not valid JSON ({error.msg})", error.lineno) from None
-        records.append(RunRecord(str(metrics_path.parent), settings_from_overrides(overrides or []), metrics))
+        records.append(RunRecord(str(metrics_path.parent), settings_from_overrides(overrides or []), metrics,
+                                 _resolved_from_folder(metrics_path.parent)))
     if not records:
         raise InputError(sweep_dir, "no finished runs (no */metrics.json) in this folder")
-    return records
+    return resolve_settings(records)
 
 
 def from_mlflow(experiment: str, tracking_uri: str, parent_run_id: str | None = None) -> list[RunRecord]:
@@ -69,10 +106,12 @@ def from_mlflow(experiment: str, tracking_uri: str, parent_run_id: str | None = 
         if OVERRIDES_TAG not in run.data.tags:
             continue  # a sweep's parent run, or a run logged by something else
         settings = settings_from_overrides(shlex.split(run.data.tags[OVERRIDES_TAG]))
-        records.append(RunRecord(f"mlflow:{run.info.run_id}", settings, dict(run.data.metrics)))
+        choices = {k[len("xner."):]: v for k, v in run.data.tags.items() if k.startswith("xner.") and
+                   k[len("xner."):] not in SPECIAL_TAGS and not k.endswith(".class") and not k.startswith("xner.artifact.")}
+        records.append(RunRecord(f"mlflow:{run.info.run_id}", settings, dict(run.data.metrics), {**run.data.params, **choices}))
     if not records:
         raise InputError(tracking_uri, f"MLflow experiment '{experiment}' has no finished xner runs")
-    return records
+    return resolve_settings(records)
 
 
 def stage_names(metrics: dict) -> set[str]:

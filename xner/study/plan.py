@@ -50,7 +50,6 @@ def composer(conf_dir: str) -> Callable[[list[str]], DictConfig]:
     from hydra.core.utils import setup_globals
     from hydra.types import RunMode
 
-    import xner.runtime  # noqa: F401  (xner's resolvers)
 
     setup_globals()
     loader = ConfigLoaderImpl(config_search_path=create_config_search_path(conf_dir))

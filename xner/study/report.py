@@ -15,7 +15,6 @@ from typing import Sequence
 import numpy as np
 
 from xner.data.conll import read_conll
-from xner.errors import ConfigError
 from xner.eval.bootstrap import Interval, mean_difference, paired_difference, sentence_counts
 from xner.io import atomic_open, write_text_atomic
 from xner.report.tables import natural_key
@@ -269,8 +268,6 @@ def _dates(finished: list[Job], folder: StudyDir) -> tuple[list[str], list[str]]
 
 
 def write_report(study: Study, folder: StudyDir, out: Path) -> Path:
-    if not folder.path.is_dir():
-        raise ConfigError(f"study {study.name} has no jobs yet ({folder.path}): run `python -m xner.study run {study.name}`")
     cells, finished = collect(study, folder)
     page = out / f"{study.name}.md"
     notes_path = out / f"{study.name}.notes.md"
@@ -285,9 +282,11 @@ def write_report(study: Study, folder: StudyDir, out: Path) -> Path:
     lines = [GENERATED.format(name=study.name, notes=notes_path.name), f"# Study `{study.name}`", "",
              f"**Question.** {study.question}", "", "**Answer, from the numbers below.**", "",
              *answer(study, comparisons, cells, rows, methods), "",
-             f"- finished jobs: {len(finished)} of the {len(current)} planned"
-             f"{f' ({len(plan) - len(current)} more from earlier plans)' if len(plan) > len(current) else ''};"
-             f" dates {', '.join(dates) or '–'}", f"- machine(s): {'; '.join(machines) or '–'}",
+             (f"- finished jobs: {len(finished)} of the {len(current)} planned"
+              f"{f' ({len(plan) - len(current)} more from earlier plans)' if len(plan) > len(current) else ''};"
+              f" dates {', '.join(dates) or '–'}" if plan else
+              f"- not run by the study yet (no jobs in {folder.path}); earlier measurements, where there are any, are in "
+              "the notes below with their dates and settings"), f"- machine(s): {'; '.join(machines) or '–'}",
              f"- command: `python -m xner.study run {study.name}` (resumable; chunks below), then "
              f"`python -m xner.study report {study.name}`",
              f"- fixed overrides: `{' '.join(study.overrides) or 'none'}`; grid: "
@@ -309,7 +308,7 @@ def write_report(study: Study, folder: StudyDir, out: Path) -> Path:
     seeds = sorted({len(c.metrics) for c in cells.values()})
     lines += ["", f"(runs per cell: {', '.join(map(str, seeds)) or '–'})", ""]
     if comparisons:
-        lines += [f"## Differences against the baseline, 95% paired bootstrap", "",
+        lines += ["## Differences against the baseline, 95% paired bootstrap", "",
                   f"{study.resamples} resamples of the test sentences (the same for both systems; with several seeds, "
                   "the runs are resampled too); **win**/**loss** only where the interval excludes 0.", ""]
         shown = [c for c in comparisons if c.per_row or c.rows_without_predictions]
