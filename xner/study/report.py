@@ -215,7 +215,7 @@ def scaling_plot(study: Study, cells, rows: list[str], methods: list[str], compa
     """The headline against the x setting (or training minutes) per row, intervals of the difference as bands
     around the baseline-anchored curve, the baseline as a line."""
     x_key = study.x
-    if x_key is None:
+    if x_key is None or not rows:
         return None
     plt = _figure()
     figure, axes = plt.subplots(1, len(rows), figsize=(4.2 * len(rows), 3.4), squeeze=False)
@@ -295,9 +295,12 @@ def write_report(study: Study, folder: StudyDir, out: Path) -> Path:
         lines.append(f"- budget: {study.budget_note}")
     if study.notes:
         lines.append(f"- settings: {study.notes}")
-    lines += ["", f"## {metric} by {study.rows} and method", "",
+    if not cells:
+        lines += ["", "## Results", "", "No finished jobs yet.", ""]
+    table = [] if not cells else ["", f"## {metric} by {study.rows} and method", "",
               "Mean over seeds ± sd across seeds where a cell has several; the mean row averages rows present in every column.",
               "", f"| {study.rows} | " + " | ".join(methods) + " |", "|---|" + "---|" * len(methods)]
+    lines += table
     for row in rows:
         lines.append(f"| {row} | " + " | ".join(_fmt(cells[(row, m)].values(metric)) if (row, m) in cells else "–"
                                               for m in methods) + " |")
@@ -306,7 +309,8 @@ def write_report(study: Study, folder: StudyDir, out: Path) -> Path:
         lines.append(f"| **mean ({len(complete_rows)})** | " + " | ".join(
             f"**{_mean([_mean(cells[(r, m)].values(metric)) for r in complete_rows]):.3f}**" for m in methods) + " |")
     seeds = sorted({len(c.metrics) for c in cells.values()})
-    lines += ["", f"(runs per cell: {', '.join(map(str, seeds)) or '–'})", ""]
+    if cells:
+        lines += ["", f"(runs per cell: {', '.join(map(str, seeds))})", ""]
     if comparisons:
         lines += ["## Differences against the baseline, 95% paired bootstrap", "",
                   f"{study.resamples} resamples of the test sentences (the same for both systems; with several seeds, "
@@ -334,7 +338,8 @@ def write_report(study: Study, folder: StudyDir, out: Path) -> Path:
     made = [m for m in made if m is not None]
     if made:
         lines += ["## Figures", ""] + [f"![{m.stem}]({figures.name}/{m.name})" for m in made] + [""]
-    lines += ["## Time per job", "", "| method | finished jobs | median | total |", "|---|---|---|---|"]
+    if cells:
+        lines += ["## Time per job", "", "| method | finished jobs | median | total |", "|---|---|---|---|"]
     for method in methods:
         secs = [s for (r, m), c in cells.items() if m == method for s in c.seconds]
         if secs:
