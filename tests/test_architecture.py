@@ -18,7 +18,7 @@ def test_import_linter_contracts_are_kept(monkeypatch, capsys):
     status = lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True, no_logo=True)
     out = capsys.readouterr().out
     assert status == 0, out
-    assert "Layers: entry > experiments > stages > runtime" in out and "BROKEN" not in out
+    assert "Layers: studies > entry > experiments > stages > runtime" in out and "BROKEN" not in out
 
 
 def test_a_broken_layer_would_be_caught(tmp_path, monkeypatch, capsys):

@@ -1,1 +1,1 @@
-"""Studies: a research question as config (`conf/study/`), run, resumed and reported with intervals."""
+"""Layer 9, studies: a research question as config (`conf/study/`), run through Hydra, resumed, reported with intervals."""
