@@ -322,3 +322,19 @@ def test_every_shipped_study_composes_and_validates_its_first_row():
         points = study.points({study.rows: [study.grid[study.rows][0]]})
         jobs = plan_jobs(study, points, [], str(CONF_DIR), validate)
         assert len(jobs) == len(points), f"{path.stem}: two grid points compose the same job"
+
+
+def test_command_line_durations_and_overrides_after_options(capsys):
+    from xner.study.__main__ import main, parse_duration, split_overrides
+
+    assert parse_duration("80m") == 4800 and parse_duration("1h30m") == 5400 and parse_duration("45s") == 45
+    assert parse_duration("2") == 120  # a bare number is minutes
+    with pytest.raises(ConfigError, match="--deadline 8 hours: expected a duration"):
+        parse_duration("8 hours")
+    assert split_overrides(["hydra/launcher=local", "hydra.launcher.n_jobs=4", "trainer=gpu"]) == (
+        ["hydra/launcher=local", "hydra.launcher.n_jobs=4"], ["trainer=gpu"])
+    # overrides may follow options; the unknown study is then the one error, in one line
+    assert main(["run", "nope", "--deadline", "5m", "hydra/launcher=local"]) == 1
+    assert "xner: error: no study 'nope'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["report", "nope", "stray=1"])

@@ -185,7 +185,12 @@ def main(argv: list[str] | None = None) -> int:
             sub.add_argument("--retry-failed", action="store_true", help="run failed jobs again")
         if name == "report":
             sub.add_argument("--out", default="docs/results", help="folder of the page (default docs/results)")
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)  # overrides may follow options: `run NAME --deadline 80m a=b`
+    flags = [u for u in unknown if u.startswith("-")]
+    if flags or (unknown and not hasattr(args, "overrides")):
+        parser.error(f"unrecognized arguments: {' '.join(flags or unknown)}")
+    if unknown:
+        args.overrides = [*args.overrides, *unknown]
     args.argv = argv[2:]  # (the chunk log's command)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
