@@ -13,7 +13,8 @@ from xner.report.records import RunRecord, stage_cost, stage_names, stages_cost
 from xner.report.tables import REFERENCE, SHARED_STAGES, Table, method_of, varying_settings
 
 
-def _figure():
+def pyplot():
+    """matplotlib's pyplot on the file-only Agg backend."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -22,16 +23,18 @@ def _figure():
     return plt
 
 
-def _save(figure, path: Path) -> Path:
+def save_png(figure, path: Path) -> Path:
+    """The figure as a PNG at `path` (written atomically, its folder made), then closed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_open(path, "wb") as handle:
         figure.savefig(handle, format="png", dpi=120, bbox_inches="tight")
-    _figure().close(figure)
+    pyplot().close(figure)
     return path
 
 
 def bars(table: Table, path: Path) -> Path:
     """One group of bars per row (language), one bar per method."""
-    plt = _figure()
+    plt = pyplot()
     rows, columns = table.rows, table.columns
     width = 0.8 / max(len(columns), 1)
     figure, axis = plt.subplots(figsize=(max(6.0, 0.9 * len(rows) * max(len(columns), 1) * 0.5 + 3), 4))
@@ -42,7 +45,7 @@ def bars(table: Table, path: Path) -> Path:
     axis.set_xlabel(table.row_key)
     axis.set_ylabel(table.metric)
     axis.legend(fontsize=7)
-    return _save(figure, path)
+    return save_png(figure, path)
 
 
 def x_value(record: RunRecord, x_key: str, fallback_metric: str) -> float | None:
@@ -67,7 +70,7 @@ def scaling(records: Sequence[RunRecord], x_key: str, metric: str, folder: Path,
     """`<metric>` vs `x_key` (a line per method; grey: the model-transfer reference per `row_key` value when
     runs logged it) and stage seconds vs `x_key` (a line per stage, cache hits counted by their recorded cost; a
     line per method's total when several methods are compared; the stages shared by all sizes left out)."""
-    plt = _figure()
+    plt = pyplot()
     methods_keys = [k for k in varying_settings(records) if k not in (x_key, "seed")]
     by_method: dict[str, list[tuple[float, RunRecord]]] = {}
     for record in records:
@@ -87,7 +90,7 @@ def scaling(records: Sequence[RunRecord], x_key: str, metric: str, folder: Path,
     axis.set_xlabel(x_key)
     axis.set_ylabel(metric)
     axis.legend(fontsize=7)
-    outputs.append(_save(figure, folder / f"{metric.replace('/', '_')}_vs_{safe}.png"))
+    outputs.append(save_png(figure, folder / f"{metric.replace('/', '_')}_vs_{safe}.png"))
 
     figure, axis = plt.subplots(figsize=(6, 4))
     for method, points in by_method.items():
@@ -106,5 +109,5 @@ def scaling(records: Sequence[RunRecord], x_key: str, metric: str, folder: Path,
     axis.set_xlabel(x_key)
     axis.set_ylabel("seconds to compute (shared source model left out)")
     axis.legend(fontsize=7)
-    outputs.append(_save(figure, folder / f"seconds_vs_{safe}.png"))
+    outputs.append(save_png(figure, folder / f"seconds_vs_{safe}.png"))
     return outputs

@@ -90,8 +90,9 @@ def status(args) -> int:
     done, bad, live, todo = _counts(folder, jobs)
     print(f"study {study.name}: {study.question}")
     print(f"  {len(jobs)} jobs: {len(done)} done, {len(bad)} failed, {len(live)} running, {len(todo)} remaining  ({folder.path})")
+    errors = folder.failed()
     for job in bad:
-        print(f"  failed {job.id} ({', '.join(f'{k}={v}' for k, v in job.point.items())}): {folder.failed()[job.id]}")
+        print(f"  failed {job.id} ({', '.join(f'{k}={v}' for k, v in job.point.items())}): {errors[job.id]}")
     for job in live:
         print(f"  running {job.id} ({', '.join(f'{k}={v}' for k, v in job.point.items())})")
     expected = estimates(todo + bad, folder)

@@ -16,7 +16,8 @@ import numpy as np
 
 from xner.data.conll import read_conll
 from xner.eval.bootstrap import Interval, mean_difference, paired_difference, sentence_counts
-from xner.io import atomic_open, write_text_atomic
+from xner.io import write_text_atomic
+from xner.report.plots import pyplot, save_png
 from xner.report.tables import natural_key
 from xner.study.plan import NOT_IDENTITY, Job, StudyDir, describe_seconds
 from xner.study.spec import Study
@@ -58,8 +59,9 @@ def collect(study: Study, folder: StudyDir) -> tuple[dict[tuple[str, str], Cell]
     def identity(extras: list[str]) -> tuple[str, ...]:  # overrides that change what a job computes
         return tuple(e for e in extras if e.lstrip("+~").split("=")[0].split(".")[0].split("/")[0] not in NOT_IDENTITY)
 
-    extras = {identity(job.extras) for job in folder.load_plan().values()}
-    for job in folder.load_plan().values():
+    plan = folder.load_plan()
+    extras = {identity(job.extras) for job in plan.values()}
+    for job in plan.values():
         point = job.point
         if set(point) != set(study.grid) or any(point[k] not in study.grid[k] for k in point):
             continue
@@ -171,29 +173,12 @@ def answer(study: Study, comparisons: list[Comparison], cells, rows, methods) ->
     return lines
 
 
-def _figure():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _save(figure, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_open(path, "wb") as handle:
-        figure.savefig(handle, format="png", dpi=110, bbox_inches="tight")
-    _figure().close(figure)
-    return path
-
-
 def difference_plot(comparisons: list[Comparison], rows: list[str], path: Path, metric: str) -> Path | None:
     """Each method's difference from its baseline per row, with its interval; 0 marked."""
     shown = [c for c in comparisons if c.per_row]
     if not shown:
         return None
-    plt = _figure()
+    plt = pyplot()
     figure, axis = plt.subplots(figsize=(max(6.0, 0.55 * len(rows) + 3), 4))
     offsets = np.linspace(-0.3, 0.3, len(shown)) if len(shown) > 1 else [0.0]
     for offset, c in zip(offsets, shown):
@@ -206,7 +191,7 @@ def difference_plot(comparisons: list[Comparison], rows: list[str], path: Path, 
     axis.set_xticks(range(len(rows)), rows)
     axis.set_ylabel(f"{metric} difference (95% CI)")
     axis.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False)
-    return _save(figure, path)
+    return save_png(figure, path)
 
 
 def _x(value: str) -> float:
@@ -220,7 +205,7 @@ def scaling_plot(study: Study, cells, rows: list[str], methods: list[str], compa
     x_key = study.x
     if x_key is None or not rows:
         return None
-    plt = _figure()
+    plt = pyplot()
     figure, axes = plt.subplots(1, len(rows), figsize=(4.2 * len(rows), 3.4), squeeze=False)
     for axis, row in zip(axes[0], rows):
         groups: dict[str, list[tuple[float, Cell, str]]] = {}
@@ -256,7 +241,7 @@ def scaling_plot(study: Study, cells, rows: list[str], methods: list[str], compa
     handles, labels = axes[0][0].get_legend_handles_labels()
     if handles:
         figure.legend(handles, labels, fontsize=7, loc="lower center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False)
-    return _save(figure, path)
+    return save_png(figure, path)
 
 
 def _dates(finished: list[Job], folder: StudyDir) -> tuple[list[str], list[str]]:

@@ -13,19 +13,11 @@ from typing import Any, Sequence
 
 from omegaconf import DictConfig, OmegaConf
 
-from xner.errors import ConfigError, InputError
-from xner.study.plan import Job, StudyDir, describe_seconds, estimates, parallelism
+from xner.errors import ConfigError
+from xner.study.plan import PLAN_FILE, Job, StudyDir, describe_seconds, estimates, parallelism
 
 log = logging.getLogger("xner.study")
 LEFT_FILE = "left.json"  # what the last chunk did not start, and why (read by `status`)
-
-
-def read_plan(path: str | Path) -> list[Job]:
-    try:
-        plan = json.loads(Path(path).read_text())
-        return [Job(**plan["jobs"][ident]) for ident in plan["current"]]
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise InputError(path, f"not a study plan ({error})") from None
 
 
 def pick(todo: list[Job], expected: dict[str, float], size: int, remaining: float) -> list[Job]:
@@ -47,9 +39,12 @@ def run_plan(config: DictConfig, launcher: Any, plan_path: str | None, deadline:
     # parent run, its logger) is a job's; every job brings its own
     sweep_dir = Path(str(config.hydra.sweep.dir))
     folder = StudyDir(sweep_dir.parent, sweep_dir.name)
+    if Path(plan_path).resolve() != (sweep_dir / PLAN_FILE).resolve():
+        raise ConfigError(f"hydra.sweeper.plan={plan_path}: a study's plan is {sweep_dir / PLAN_FILE} (hydra.sweep.dir)")
     sweep_dir.mkdir(parents=True, exist_ok=True)
     OmegaConf.save(config, sweep_dir / "multirun.yaml")
-    jobs = read_plan(plan_path)
+    planned = folder.load_plan()
+    jobs = [planned[ident] for ident in folder.current()]
     failed = folder.failed()
     todo = [job for job in jobs if not folder.is_done(job.id) and (retry_failed or job.id not in failed)]
     size = parallelism(config.hydra.get("launcher"))
