@@ -338,3 +338,19 @@ def test_command_line_durations_and_overrides_after_options(capsys):
     assert "xner: error: no study 'nope'" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["report", "nope", "stray=1"])
+
+
+def test_a_job_another_study_finished_is_copied_in_not_rerun(tmp_path):
+    root = tmp_path / "studies"
+    other = StudyDir(root, "other")
+    (other.job_dir("abc") / ".hydra").mkdir(parents=True)
+    (other.job_dir("abc") / "metrics.json").write_text('{"test/f1": 0.5}')
+    (other.job_dir("half")).mkdir()  # started there, never finished: not adopted
+    sweeps.job_ended(other.path, "abc", seconds=12.0)
+    mine = StudyDir(root, "mine")
+    mine.path.mkdir(parents=True)
+    assert mine.adopt(["abc", "half", "new"]) == {"abc": "other"}
+    assert json.loads((mine.job_dir("abc") / "metrics.json").read_text()) == {"test/f1": 0.5}
+    assert mine.seconds("abc") == 12.0 and mine.record("abc")["adopted_from"] == "other"
+    assert not mine.job_dir("half").exists() and not mine.job_dir("new").exists()
+    assert mine.adopt(["abc"]) == {}  # already here

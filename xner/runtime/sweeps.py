@@ -72,6 +72,13 @@ def job_ended(sweep_dir: Path, job: str, error: str | None = None, seconds: floa
         path.write_text(json.dumps(record))
 
 
+def write_job_record(sweep_dir: Path, job: str, record: dict) -> None:
+    """Save a job's end record as it stands (a job copied in from another sweep brings its own)."""
+    path = _marker(Path(sweep_dir), "jobs", job)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record))
+
+
 def job_record(sweep_dir: Path, job: str) -> dict | None:
     """What a job recorded when it ended (seconds, finished, machine, ok), None if it never ended."""
     path = _marker(Path(sweep_dir), "jobs", job)

@@ -123,6 +123,11 @@ def run(args) -> int:
     deadline = time.time() + parse_duration(args.deadline) if args.deadline else None
     folder, jobs, hydra, extras = _plan(args, study)
     plan_path = folder.save_plan(study, jobs)
+    adopted = folder.adopt([j.id for j in jobs])
+    if adopted:
+        sources = sorted(set(adopted.values()))
+        print(f"study {study.name}: {len(adopted)} finished job(s) with the same resolved config copied in from "
+              f"{', '.join(sources)}", flush=True)
     done, bad, live, todo = _counts(folder, jobs)
     if live:
         raise ConfigError(f"study {study.name}: jobs {', '.join(j.id for j in live)} are running (another chunk?) in "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import time
 from dataclasses import asdict, dataclass, field
@@ -154,6 +155,31 @@ class StudyDir:
 
     def record(self, ident: str) -> dict:
         return sweeps.job_record(self.path, ident) or {}
+
+    def adopt(self, idents: Sequence[str]) -> dict[str, str]:
+        """Copy in the finished jobs that another study under the same root already ran (the id is the resolved
+        config, so it is the same job): job id -> the study it came from. Its time record comes with it."""
+        adopted: dict[str, str] = {}
+        others = [p for p in sorted(self.path.parent.iterdir()) if p.is_dir() and p != self.path] \
+            if self.path.parent.is_dir() else []
+        for ident in idents:
+            if self.is_done(ident):
+                continue
+            for other in others:
+                source = other / ident
+                if not (source / "metrics.json").is_file():
+                    continue
+                target = self.job_dir(ident)
+                partial = target.with_name(f".{ident}.adopting")
+                shutil.rmtree(partial, ignore_errors=True)
+                shutil.copytree(source, partial, symlinks=True)
+                shutil.rmtree(target, ignore_errors=True)
+                partial.rename(target)
+                record = dict(sweeps.job_record(other, ident) or {}, adopted_from=other.name)
+                sweeps.write_job_record(self.path, ident, record)
+                adopted[ident] = other.name
+                break
+        return adopted
 
     def load_plan(self) -> dict[str, Job]:
         path = self.path / PLAN_FILE
