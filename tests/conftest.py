@@ -22,6 +22,18 @@ CONF_DIR = ROOT / "conf"
 SHARED_DATA = Path(os.environ.get("XNER_DATA_DIR", ROOT.parent / "shared" / "data"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def models_folder(tmp_path_factory):
+    """Converted encoders and ONNX graphs the tests write go to a temporary folder, not the checkout's cache."""
+    saved = os.environ.get("XNER_MODELS_DIR")
+    os.environ["XNER_MODELS_DIR"] = str(tmp_path_factory.mktemp("models"))
+    yield Path(os.environ["XNER_MODELS_DIR"])
+    if saved is None:
+        os.environ.pop("XNER_MODELS_DIR", None)
+    else:
+        os.environ["XNER_MODELS_DIR"] = saved
+
+
 @pytest.fixture
 def data_root(tmp_path: Path) -> Path:
     return write_europarl_like(tmp_path / "data")

@@ -12,6 +12,7 @@ from xner.align.extraction import METHODS, Method, apply_distortion, extract, to
 from xner.data.alignment import Alignment
 from xner.errors import ConfigError
 from xner.models.encoder import Dtype
+from xner.models.runtimes import Runtime
 from xner.options import Range, Count, Fraction, NonNegative, Positive, PositiveFloat
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ class SimilarityAligner(Aligner):
                  granularity: Literal["word", "subword"] | None = None, batch_size: Positive = 32, device: str = "auto",
                  dtype: Dtype = "auto", distortion: NonNegative = 0.0, softmax_threshold: Fraction = 1e-3,
                  itermax_iterations: Positive = 2, itermax_alpha: PositiveFloat = 0.9, max_length: Annotated[int, Range(2)] = 512,
-                 state_cache: bool = False):
+                 state_cache: bool = False, runtime: Runtime = "auto"):
         if method not in METHODS:
             raise ConfigError(f"unknown alignment method '{method}'", list(METHODS))
         granularity = granularity or ("subword" if method == "softmax" else "word")
@@ -41,7 +42,7 @@ class SimilarityAligner(Aligner):
             raise ConfigError(f"unknown granularity '{granularity}'", ["word", "subword"])
         self.model_name, self.layer, self.method, self.granularity = model, layer, method, granularity
         self.encoder_options = dict(batch_size=batch_size, device=device, dtype=dtype, max_length=max_length,
-                                    state_cache=state_cache)
+                                    state_cache=state_cache, runtime=runtime)
         self.distortion = distortion
         self.options = {"threshold": softmax_threshold, "iterations": itermax_iterations, "alpha": itermax_alpha}
         self._encoder = None

@@ -18,7 +18,7 @@ from xner.align.symmetrize import SYMMETRIZATIONS, Symmetrization, symmetrize
 from xner.data.alignment import Alignment
 from xner.data.parallel import read_parallel
 from xner.errors import ConfigError
-from xner.options import Count, Fraction, Positive, PositiveFloat
+from xner.options import Fraction, Positive, PositiveFloat
 from xner.progress import progress
 
 log = logging.getLogger(__name__)

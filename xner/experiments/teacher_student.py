@@ -121,7 +121,8 @@ def run(ctx: RunContext) -> dict[str, float]:
             if model.value.tags != tags:
                 raise ConfigError(f"teacher '{lang}' predicts {model.value.tags}, the student needs {tags}")
             log.info("teacher %s labels %d target sentences", lang, len(unlabelled))
-            for row, probs in zip(total, predict_distributions(model.value, unlabelled, cfg.model.max_length, cfg.model.batch_size)):
+            for row, probs in zip(total, predict_distributions(model.value, unlabelled, cfg.model.max_length, cfg.model.batch_size,
+                                                                      runtime=cfg.model.runtime)):
                 row += weights[lang] * probs
         return total
 

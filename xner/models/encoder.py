@@ -96,11 +96,51 @@ def layer_stack(model) -> torch.nn.ModuleList | None:
     return stack if isinstance(stack, torch.nn.ModuleList) else None
 
 
+def lower_graph(path: str, layers, hidden_size: int):
+    """The pretrained encoder's lowest layers as an ONNX graph cached under the models folder: one per weights and
+    depth, shared by the similarity aligner (its layer) and NER models whose frozen layers end there."""
+    from xner.models.states import encoder_identity
+
+    return layers_graph(layers, hidden_size, f"encoder {Path(path).name}, layers 1-{len(layers)}",
+                        (models_dir() / "onnx", f"{encoder_identity(path)}-L{len(layers)}"))
+
+
+def run_layers(layers, hidden: "torch.Tensor", attention_mask: "torch.Tensor") -> "torch.Tensor":
+    """`hidden` through `layers`, padding masked (an additive mask, as BERT-like layers take it)."""
+    import torch
+
+    extended = (1.0 - attention_mask[:, None, None, :].to(hidden.dtype)) * torch.finfo(hidden.dtype).min
+    for layer in layers:
+        out = layer(hidden, attention_mask=extended)
+        hidden = out[0] if isinstance(out, tuple) else out
+    return hidden
+
+
+def layers_graph(layers, hidden_size: int, what: str, cache: tuple[Path, str] | None = None):
+    """A slice of an encoder's layer stack, (states, mask) -> states, as a checked ONNX Runtime graph (embeddings
+    stay in torch: a lookup, and the graph stays small); cached as `cache` = (folder, key) when given; None: torch."""
+    import torch
+
+    from xner.models.runtimes import open_graph
+
+    class Layers(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = torch.nn.ModuleList(list(layers))
+
+        def forward(self, states, attention_mask):
+            return run_layers(self.layers, states, attention_mask)
+
+    module = Layers()
+    folder, key = cache if cache else (None, None)
+    return open_graph(module, what, module, hidden_size, folder, key)
+
+
 class WordEncoder:
     """Hidden states of one layer for sentences given as word lists, batched by length."""
 
     def __init__(self, model: str, layer: int = 8, batch_size: int = 32, device: str = "auto", dtype: str = "auto",
-                 max_length: int = 512, state_cache: bool = False):
+                 max_length: int = 512, state_cache: bool = False, runtime: str = "auto"):
         import torch
         from transformers import AutoModel, AutoTokenizer
 
@@ -127,6 +167,12 @@ class WordEncoder:
         self.words_without_subwords = 0
         self._torch = torch
         # the same store as a NER model whose frozen layers end at this layer (fp32 runs only: states are fp32-made)
+        self.graph = None  # ONNX Runtime for the encoder pass on CPU (xner.models.runtimes), checked against torch
+        if self.dtype == torch.float32 and stack is not None and layer <= len(stack):
+            from xner.models.runtimes import pick_runtime
+
+            if pick_runtime(runtime, self.device) == "onnxruntime":
+                self.graph = lower_graph(path, self.model.encoder.layer, self.model.config.hidden_size)
         self.store = None
         if state_cache and self.dtype == torch.float32:
             from xner.models.states import open_store
@@ -163,6 +209,10 @@ class WordEncoder:
         torch = self._torch
 
         def run() -> np.ndarray:
+            if self.graph is not None:
+                with torch.inference_mode():
+                    first = self.model.embeddings(input_ids=encoded["input_ids"]).numpy()
+                return self.graph(first, encoded["attention_mask"].numpy())
             with torch.inference_mode():
                 inputs = {k: v.to(self.device) for k, v in encoded.items() if k in ("input_ids", "attention_mask", "token_type_ids")}
                 return self.model(**inputs, output_hidden_states=True).hidden_states[self.layer].float().cpu().numpy()

@@ -7,6 +7,7 @@ from typing import Annotated, Mapping, Sequence
 
 from xner.data.records import EntitySpan, Sentence
 from xner.errors import ConfigError
+from xner.models.runtimes import Runtime
 from xner.options import Positive, Range
 from xner.progress import progress
 
@@ -52,7 +53,7 @@ class TaggerLabeller(Labeller):
     With `checkpoint: null` the pipeline first trains one on the source NER data (a cached stage)."""
 
     def __init__(self, checkpoint: str | None = None, max_length: Annotated[int, Range(2)] = 256, batch_size: Positive = 64, device: str = "auto",
-                 model=None):
+                 model=None, runtime: Runtime = "auto"):
         from xner.models.encoder import pick_device
 
         if model is None:
@@ -62,9 +63,10 @@ class TaggerLabeller(Labeller):
 
             model = load_tagger(checkpoint)
         self.model = model.to(pick_device(device))
-        self.max_length, self.batch_size = max_length, batch_size
+        self.max_length, self.batch_size, self.runtime = max_length, batch_size, runtime
 
     def label(self, sentences: Sequence[Sequence[str]]) -> list[Sentence]:
         from xner.models.training import predict
 
-        return predict(self.model, [Sentence(tuple(words), ()) for words in sentences], self.max_length, self.batch_size)
+        return predict(self.model, [Sentence(tuple(words), ()) for words in sentences], self.max_length, self.batch_size,
+                       runtime=self.runtime)

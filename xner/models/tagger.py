@@ -25,7 +25,7 @@ HEADS = get_args(Head)
 @dataclass
 class TaggerOptions:
     """The `model` group's options that are not TokenTagger's own parameters (those are declared by its
-    signature): which encoder, and how sentences are batched, cut and selected on dev."""
+    signature): which encoder, how sentences are batched, cut and selected on dev, and where prediction runs."""
 
     name: str
     encoder: str
@@ -35,6 +35,7 @@ class TaggerOptions:
     gradient_clip: PositiveFloat | None
     early_stopping_patience: Count | None
     min_dev_entities: Count
+    runtime: Literal["auto", "torch", "onnxruntime"]
 
 
 class TokenTagger(pl.LightningModule):
@@ -70,6 +71,7 @@ class TokenTagger(pl.LightningModule):
         self.dev_score: Callable[[list[list[str]], list[list[str]]], float] | None = None
         self._dev_gold: list[list[str]] = []
         self._dev_pred: list[list[str]] = []
+        self.graph: Callable[..., np.ndarray] | None = None  # inference in ONNX Runtime (see `_encode`)
 
     def _freeze(self, count: int) -> list[nn.Module]:
         """Embeddings and the lowest `count` encoder layers fixed (no gradients, no dropout): training
@@ -96,12 +98,9 @@ class TokenTagger(pl.LightningModule):
         return self
 
     def _run_layers(self, layers, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        """`hidden` through `layers`, padding masked (an additive mask, as BERT-like layers take it)."""
-        extended = (1.0 - attention_mask[:, None, None, :].to(hidden.dtype)) * torch.finfo(hidden.dtype).min
-        for layer in layers:
-            out = layer(hidden, attention_mask=extended)
-            hidden = out[0] if isinstance(out, tuple) else out
-        return hidden
+        from xner.models.encoder import run_layers
+
+        return run_layers(layers, hidden, attention_mask)
 
     def lower_states(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         """The frozen part's output [batch, subwords, hidden]: embeddings and the lowest `frozen_layers` layers."""
@@ -114,14 +113,22 @@ class TokenTagger(pl.LightningModule):
                 states: torch.Tensor | None = None) -> torch.Tensor:
         """Tag scores per word [batch, words, tags], read at each word's first subword; given the frozen
         layers' `states`, only the layers above them run."""
+        hidden = self._encode(input_ids, attention_mask, states)
+        index = word_positions.unsqueeze(-1).expand(-1, -1, hidden.shape[-1])
+        return self.head(self.dropout(hidden.gather(1, index))).float()
+
+    def _encode(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, states: torch.Tensor | None) -> torch.Tensor:
+        """The last layer's states: the encoder (or its layers above the frozen ones), or, while inference runs
+        in ONNX Runtime (`self.graph`, set by xner.models.training.inference_graph), that graph."""
+        graph = self.graph if not self.training and not torch.is_grad_enabled() else None
+        if graph is not None:  # it runs the layers above the frozen ones (all of them without)
+            first = states.float() if states is not None else self.encoder.embeddings(input_ids=input_ids)
+            return torch.from_numpy(graph(first.cpu().numpy(), attention_mask.cpu().numpy())).to(self.device)
         if states is not None:
             from xner.models.encoder import layer_stack
 
-            hidden = self._run_layers(layer_stack(self.encoder)[self.frozen_layers:], states, attention_mask)
-        else:
-            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        index = word_positions.unsqueeze(-1).expand(-1, -1, hidden.shape[-1])
-        return self.head(self.dropout(hidden.gather(1, index))).float()
+            return self._run_layers(layer_stack(self.encoder)[self.frozen_layers:], states, attention_mask)
+        return self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
 
     def _loss(self, batch) -> tuple[torch.Tensor, torch.Tensor]:
         logits = self(batch["input_ids"], batch["attention_mask"], batch["word_positions"], batch.get("states"))

@@ -4,6 +4,7 @@ one compact file, and predict; reports training time, throughput and peak memory
 from __future__ import annotations
 
 import inspect
+from contextlib import contextmanager
 import logging
 import math
 import pickle
@@ -91,8 +92,40 @@ def _tokenizer(encoder: str):
     return AutoTokenizer.from_pretrained(resolve_model(encoder))
 
 
+def lower_graph(model: TokenTagger):
+    """The frozen layers as an ONNX graph (None: torch): the pretrained encoder's lowest K layers, so the graph
+    cached for the encoder serves every model on it, and the similarity aligner reading layer K."""
+    from xner.models.encoder import layer_stack, lower_graph as encoder_graph, resolve_model
+
+    layers = layer_stack(model.encoder)[: model.frozen_layers]
+    return encoder_graph(resolve_model(model.hparams.encoder), layers, model.encoder.config.hidden_size)
+
+
+MIN_GRAPH_SENTENCES = 200  # below this a pass stays in torch: exporting (about 2 s) would cost more than it saves
+
+
+@contextmanager
+def inference_graph(model: TokenTagger, runtime: str = "auto", sentences: int = MIN_GRAPH_SENTENCES):
+    """While inside, the model's inference passes run its layers (above the frozen ones) in an ONNX graph of its
+    current weights, exported in memory, where `runtime` and the device allow; else in torch."""
+    from xner.models.encoder import layer_stack, layers_graph
+    from xner.models.runtimes import pick_runtime
+
+    stack = layer_stack(model.encoder)
+    if (model.graph is not None or stack is None or sentences < MIN_GRAPH_SENTENCES
+            or pick_runtime(runtime, str(model.device)) != "onnxruntime"):
+        yield model
+        return
+    upper = stack[model.frozen_layers:] if model.state_cache else stack
+    model.graph = layers_graph(upper, model.encoder.config.hidden_size, f"NER model on {model.hparams.encoder}")
+    try:
+        yield model
+    finally:
+        model.graph = None
+
+
 def attach_states(model: TokenTagger, datasets: Sequence[TaggingDataset | None], batch_size: int = 64,
-                  desc: str = "frozen layers") -> dict[str, float]:
+                  desc: str = "frozen layers", runtime: str = "torch") -> dict[str, float]:
     """Give every item the output of the model's frozen layers, from the store or computed once now (batched
     by length); a no-op without frozen layers or with `state_cache` off. Returns counts for the log."""
     from xner.models.encoder import resolve_model
@@ -114,11 +147,18 @@ def attach_states(model: TokenTagger, datasets: Sequence[TaggingDataset | None],
         was_training = model.training
         model.eval()
         batches = [ordered[i: i + batch_size] for i in range(0, len(ordered), batch_size)]
+        from xner.models.runtimes import pick_runtime
+
+        graph = lower_graph(model) if pick_runtime(runtime, str(model.device)) == "onnxruntime" else None
         with torch.inference_mode():
             for batch_keys in progress(batches, desc=desc, leave=False, disable=len(batches) < 2):
                 batch = collate([first[key] for key in batch_keys], pad)
-                hidden = model.lower_states(batch["input_ids"].to(model.device), batch["attention_mask"].to(model.device))
-                hidden = hidden.to(torch.float16).cpu().numpy()
+                if graph is not None:
+                    embedded = model.encoder.embeddings(input_ids=batch["input_ids"]).numpy()
+                    hidden = graph(embedded, batch["attention_mask"].numpy()).astype(np.float16)
+                else:
+                    hidden = model.lower_states(batch["input_ids"].to(model.device), batch["attention_mask"].to(model.device))
+                    hidden = hidden.to(torch.float16).cpu().numpy()
                 store.add({key: hidden[row, : len(first[key].input_ids)] for row, key in enumerate(batch_keys)})
         store.flush()
         model.train(was_training)
@@ -286,7 +326,7 @@ def split_to_fit(tokenizer, sentences: Sequence[Sentence], max_length: int,
 
 
 def predict(model: TokenTagger, sentences: Sequence[Sentence], max_length: int, batch_size: int = 32,
-            device: str = "auto", stats: dict[str, float] | None = None) -> list[Sentence]:
+            device: str = "auto", stats: dict[str, float] | None = None, runtime: str = "auto") -> list[Sentence]:
     """Predicted entity spans for `sentences` (their words kept), on the GPU when there is one. Long
     sentences are split into pieces that fit the model (counted in `stats["split_sentences"]`)."""
     from xner.models.encoder import pick_device
@@ -297,15 +337,17 @@ def predict(model: TokenTagger, sentences: Sequence[Sentence], max_length: int, 
         stats["split_sentences"] = float(len(pieces) - len(sentences))
     inputs = [Sentence(tuple(sentences[i].tokens[a:b]), ()) for i, a, b in pieces]
     dataset = TaggingDataset(model.tokenizer, inputs, model.tags, max_length)
-    attach_states(model, [dataset])
+    attach_states(model, [dataset], runtime=runtime)
     spans: list[list[EntitySpan]] = [[] for _ in sentences]
-    for (index, start, _), predicted in zip(pieces, model.predict_sentences(inputs, dataset, batch_size)):
+    with inference_graph(model, runtime, len(inputs)):
+        predicted_pieces = model.predict_sentences(inputs, dataset, batch_size)
+    for (index, start, _), predicted in zip(pieces, predicted_pieces):
         spans[index] += [EntitySpan(s.start + start, s.end + start, s.label) for s in predicted.spans]
     return [sentence.with_spans(found) for sentence, found in zip(sentences, spans)]
 
 
 def predict_distributions(model: TokenTagger, sentences: Sequence[Sentence], max_length: int, batch_size: int = 32,
-                          device: str = "auto") -> list[np.ndarray]:
+                          device: str = "auto", runtime: str = "auto") -> list[np.ndarray]:
     """Per sentence, a [words, tags] array of the model's tag probabilities (long sentences in pieces)."""
     from xner.models.encoder import pick_device
 
@@ -313,8 +355,9 @@ def predict_distributions(model: TokenTagger, sentences: Sequence[Sentence], max
     pieces = fit_to_length(model.tokenizer, sentences, max_length)
     inputs = [Sentence(tuple(sentences[i].tokens[a:b]), ()) for i, a, b in pieces]
     dataset = TaggingDataset(model.tokenizer, inputs, model.tags, max_length)
-    attach_states(model, [dataset])
-    parts = model.word_distributions(dataset, batch_size)
+    attach_states(model, [dataset], runtime=runtime)
+    with inference_graph(model, runtime, len(inputs)):
+        parts = model.word_distributions(dataset, batch_size)
     out: list[list[np.ndarray]] = [[] for _ in sentences]
     for (index, _, _), part in zip(pieces, parts):
         out[index].append(part)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from omegaconf import DictConfig, OmegaConf

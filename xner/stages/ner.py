@@ -112,7 +112,7 @@ def build_labeller(ctx: RunContext):
     from xner.models.labeller import TaggerLabeller
 
     model = source_model_stage(ctx)
-    options = {k: v for k, v in as_dict(ctx.cfg.labeller).items() if k in ("max_length", "batch_size", "device")}
+    options = {k: v for k, v in as_dict(ctx.cfg.labeller).items() if k in ("max_length", "batch_size", "device", "runtime")}
     return TaggerLabeller(model=model.value, **options), {"source_model": model.ref}
 
 
@@ -122,7 +122,8 @@ def evaluate_model(ctx: RunContext, model, gold: Sequence[Sentence], split: str)
 
     split_stats: dict[str, float] = {}
     with ctx.step(f"predict {split}") as timed:
-        predictions = predict(model, gold, ctx.cfg.model.max_length, ctx.cfg.model.batch_size, stats=split_stats)
+        predictions = predict(model, gold, ctx.cfg.model.max_length, ctx.cfg.model.batch_size, stats=split_stats,
+                              runtime=ctx.cfg.model.runtime)
     path = ctx.output_dir / f"{split}_predictions.conll"
     write_conll(path, predictions)
     write_conll(ctx.output_dir / f"{split}_gold.conll", gold)  # beside them: paired bootstraps need no data root
@@ -148,7 +149,8 @@ def model_transfer_reference(ctx: RunContext, test: Sequence[Sentence], test_key
     model = source_model_stage(ctx)
 
     def compute() -> dict[str, float]:
-        predictions = predict(model.value, test, ctx.cfg.model.max_length, ctx.cfg.model.batch_size)
+        predictions = predict(model.value, test, ctx.cfg.model.max_length, ctx.cfg.model.batch_size,
+                              runtime=ctx.cfg.model.runtime)
         return evaluate_sentences(test, predictions)
 
     result = ctx.stage("reference_test", {"source_model": model.ref, "test": test_key["file"], "labels": as_dict(ctx.cfg.data.labels)},

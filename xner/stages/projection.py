@@ -158,7 +158,8 @@ def target_model_stage(ctx: RunContext, targets: Sequence[Sequence[str]], transl
     model = source_model_stage(ctx)
     sentences = [Sentence(tuple(words), ()) for words in targets]
     result = ctx.stage("target_tags", {"source_model": model.ref, "translation": translation_ref, "max_length": ctx.cfg.model.max_length},
-                       lambda: predict_distributions(model.value, sentences, ctx.cfg.model.max_length, ctx.cfg.model.batch_size),
+                       lambda: predict_distributions(model.value, sentences, ctx.cfg.model.max_length, ctx.cfg.model.batch_size,
+                                                     runtime=ctx.cfg.model.runtime),
                        save_distributions, load_distributions, ".npz")
     return result, list(model.value.tags)
 

@@ -21,15 +21,22 @@ from xner.runtime import sweeps
 from xner.study.spec import Point, Study
 
 NOT_IDENTITY = ("hydra", "paths", "logger", "threads")  # where outputs go and how fast: not what a job computes
+RUNTIME_KEY = "runtime"  # a component's inference runtime (torch, ONNX Runtime): how fast, not what it computes
 PLAN_FILE = "plan.json"
 CHUNKS_FILE = "chunks.jsonl"
 
 
 def job_id(cfg: DictConfig) -> str:
     """The job's identity: its composed config (interpolations unresolved, so the same on every machine and data
-    root) without hydra, paths, logger and threads."""
+    root) without hydra, paths, logger, threads and the components' inference runtimes."""
     container = OmegaConf.to_container(cfg, resolve=False)
-    return stable_hash({k: v for k, v in container.items() if k not in NOT_IDENTITY})
+
+    def strip(node):
+        if isinstance(node, dict):
+            return {k: strip(v) for k, v in node.items() if k != RUNTIME_KEY}
+        return [strip(v) for v in node] if isinstance(node, list) else node
+
+    return stable_hash(strip({k: v for k, v in container.items() if k not in NOT_IDENTITY}))
 
 
 @dataclass
