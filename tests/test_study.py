@@ -354,3 +354,40 @@ def test_a_job_another_study_finished_is_copied_in_not_rerun(tmp_path):
     assert mine.seconds("abc") == 12.0 and mine.record("abc")["adopted_from"] == "other"
     assert not mine.job_dir("half").exists() and not mine.job_dir("new").exists()
     assert mine.adopt(["abc"]) == {}  # already here
+
+
+def test_source_models_train_first_in_parallel_and_slots_follow_the_scarcest_resource(tmp_path):
+    """A batch of several jobs starts with one job per untrained source model (the quickest), so each trains once
+    and at the same time; one job at a time keeps plan order. Jobs know their source models from their config."""
+    from xner.study.plan import slots, warm_first
+
+    study = load(str(study_file(tmp_path, """
+        question: q?
+        grid: {lang: [swa, bam, hau], experiment: [projection_ilp, model_transfer, teacher_student_multi]}
+        """)), CONF_DIR)
+    jobs = plan_jobs(study, study.points(), [], str(CONF_DIR))
+    by_point = {(j.point["lang"], j.point["experiment"]): j for j in jobs}
+    assert by_point["swa", "model_transfer"].sources == ["en"] and by_point["bam", "projection_ilp"].sources == ["fr"]
+    multi = by_point["swa", "teacher_student_multi"].sources
+    assert len(multi) > 1 and "en" in multi
+    first = warm_first(jobs, 3)
+    covered = set().union(*(j.sources for j in first[:3]))
+    assert covered >= set().union(*(j.sources for j in jobs))  # every source model in the first batch
+    assert sorted(first, key=jobs.index) == jobs and warm_first(jobs, 1) == jobs
+    assert warm_first([j for j in jobs if j.sources == ["en"]], 4)[0].sources == ["en"]
+    assert slots(16, 128_000, 139_000, 3000, 2500, threads=1)[0] == 16  # the H200 machine: cores bind
+    count, why = slots(16, 24_000, None, 6000, 0)
+    assert count == 3 and "bound by RAM" in why
+    assert slots(2, 24_000, None, 3000, 0, threads=2)[0] == 1
+
+
+def test_parallel_option_sets_the_local_launcher(tmp_path):
+    from xner.study.__main__ import parallel_overrides
+
+    folder = StudyDir(tmp_path, "s")
+    hydra, extras = parallel_overrides("3", folder, ["hydra/launcher=basic"], ["lang=swa"])
+    assert hydra == ["hydra/launcher=local", "hydra.launcher.n_jobs=3"] and extras == ["lang=swa", "threads=1"]
+    hydra, extras = parallel_overrides("auto", folder, [], ["threads=2"])
+    assert hydra[0] == "hydra/launcher=local" and int(hydra[1].split("=")[1]) >= 1 and extras == ["threads=2"]
+    with pytest.raises(ConfigError, match="--parallel many: expected a number of jobs or auto"):
+        parallel_overrides("many", folder, [], [])

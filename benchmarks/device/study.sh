@@ -2,8 +2,9 @@
 # On a lent GPU machine, from the repository root with .gpu (benchmarks/device/pack.py) carried: install the carried
 # wheels, unpack the corpora and the encoder, run one study with a deadline, and leave its job folders under $OUT.
 #   bash benchmarks/device/study.sh SECONDS STUDY [xner.study run options and overrides]
-#   e.g. bash benchmarks/device/study.sh 520 transfer_quality hydra/launcher=local hydra.launcher.n_jobs=12 \
-#            trainer=gpu logger=none threads=1
+#   e.g. bash benchmarks/device/study.sh 520 transfer_quality --parallel auto trainer=gpu logger=none
+# (--parallel auto: as many jobs at once as the cores, RAM and GPU memory hold at the peaks finished jobs recorded;
+# the first batch trains every source model at the same time, once, before the jobs that reuse them)
 set -u
 budget=${1:-540}; study=${2:-transfer_quality}; shift 2 || true
 out=${OUT:-/tmp/xner-gpu-out}

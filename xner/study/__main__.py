@@ -1,6 +1,6 @@
 """`python -m xner.study run|status|report NAME`: a research question as one study (`conf/study/NAME.yaml`).
 
-  run NAME [--deadline 80m] [--only lang=swa] [--retry-failed] [override ...]
+  run NAME [--deadline 80m] [--only lang=swa] [--retry-failed] [--parallel N|auto] [override ...]
       every unfinished job of the grid, through Hydra's launcher (hydra/launcher=local: joblib; =slurm: submitit);
       a job is its resolved config, so finished jobs are never rerun and an interrupted study resumes; with a
       deadline no job starts that its expected time (recorded times of the same method, else the study's
@@ -19,6 +19,7 @@ import shlex
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from xner.errors import ConfigError, XnerError, report
@@ -116,12 +117,56 @@ def status(args) -> int:
     return 0
 
 
+DEFAULT_JOB_MB = {"rss": 6000.0, "gpu": 6000.0}  # per job until a finished job has recorded its peaks
+
+
+def machine_slots(folder: StudyDir, extras: list[str]) -> tuple[int, str]:
+    """--parallel auto: how many jobs this machine holds at once (xner.study.plan.slots), from its cores, RAM and
+    GPU memory and the peaks this study's finished jobs recorded."""
+    from xner.study.plan import job_peaks, slots
+
+    threads = next((int(e.split("=", 1)[1]) for e in extras if re.fullmatch(r"threads=\d+", e)), 1)
+    try:
+        ram_mb = int(Path("/proc/meminfo").read_text().split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        ram_mb = 8192.0
+    gpu_mb = None
+    try:
+        import torch
+
+        if torch.cuda.is_available():
+            gpu_mb = torch.cuda.get_device_properties(0).total_memory / 2**20
+    except ImportError:
+        pass
+    rss, gpu = job_peaks(folder)
+    return slots(os.cpu_count() or 1, ram_mb, gpu_mb, rss or DEFAULT_JOB_MB["rss"], gpu or DEFAULT_JOB_MB["gpu"], threads)
+
+
+def parallel_overrides(value: str, folder: StudyDir, hydra: list[str], extras: list[str]) -> tuple[list[str], list[str]]:
+    """(hydra, extras) with the local launcher running N jobs (and, for several, one torch thread each unless given)."""
+    if value == "auto":
+        count, why = machine_slots(folder, extras)
+        print(f"--parallel auto: {why}", flush=True)
+    elif value.isdigit() and int(value) > 0:
+        count = int(value)
+    else:
+        raise ConfigError(f"--parallel {value}: expected a number of jobs or auto")
+    hydra = [h for h in hydra if not h.startswith(("hydra/launcher=", "hydra.launcher.n_jobs="))]
+    hydra += ["hydra/launcher=local", f"hydra.launcher.n_jobs={count}"]
+    if count > 1 and not any(e.startswith("threads=") for e in extras):
+        extras = [*extras, "threads=1"]
+    return hydra, extras
+
+
 def run(args) -> int:
     from xner import run as entry
 
     study = load(args.name, CONF_DIR)
     deadline = time.time() + parse_duration(args.deadline) if args.deadline else None
     folder, jobs, hydra, extras = _plan(args, study)
+    if args.parallel:
+        hydra, extras = parallel_overrides(args.parallel, folder, hydra, extras)
+        jobs = [replace(job, extras=list(extras)) for job in jobs]
     plan_path = folder.save_plan(study, jobs)
     adopted = folder.adopt([j.id for j in jobs])
     if adopted:
@@ -189,6 +234,8 @@ def main(argv: list[str] | None = None) -> int:
         if name == "run":
             sub.add_argument("--deadline", help="start no job that would end after this (80m, 2h, 1h30m)")
             sub.add_argument("--retry-failed", action="store_true", help="run failed jobs again")
+            sub.add_argument("--parallel", metavar="N|auto", help="run N jobs at a time (hydra/launcher=local); auto: as "
+                             "many as this machine's cores, RAM and GPU memory hold at the jobs' recorded peaks")
         if name == "report":
             sub.add_argument("--out", default="docs/results", help="folder of the page (default docs/results)")
     args, unknown = parser.parse_known_args(argv)  # overrides may follow options: `run NAME --deadline 80m a=b`

@@ -49,6 +49,45 @@ class Job:
     overrides: list[str]
     extras: list[str] = field(default_factory=list)
     estimate_minutes: float = 0.0
+    sources: list[str] = field(default_factory=list)  # the source models (languages) it trains or reuses
+
+
+def job_sources(cfg: DictConfig) -> list[str]:
+    """The source-language NER models a job needs (its labeller / model-transfer model and any teachers)."""
+    from xner.stages.ner import source_language
+
+    if OmegaConf.select(cfg, "source_model", default=None) is None:
+        return []
+    teachers = OmegaConf.select(cfg, "experiment.teachers", default=None) or []
+    return sorted({source_language(cfg), *map(str, teachers)})
+
+
+def warm_first(todo: Sequence[Job], size: int) -> list[Job]:
+    """`todo` with, first, one job per source model not yet trained by a finished job (the quickest such job), so a
+    launcher running `size` jobs at once trains every source model at the same time, once, before the jobs that
+    reuse them; the rest keeps plan order. With one job at a time the order is unchanged."""
+    if size <= 1:
+        return list(todo)
+    first: list[Job] = []
+    covered: set[str] = set()
+    for job in sorted(todo, key=lambda j: (-len(set(j.sources) - covered), j.estimate_minutes)):
+        if set(job.sources) - covered and len(first) < size:
+            first.append(job)
+            covered |= set(job.sources)
+    return first + [job for job in todo if job not in first]
+
+
+def slots(cores: int, ram_mb: float, gpu_mb: float | None, job_rss_mb: float, job_gpu_mb: float,
+          threads: int = 1) -> tuple[int, str]:
+    """How many jobs fit at once on a machine, and why: CPU cores at `threads` each, 85% of RAM by the jobs' peak
+    resident memory, and on a GPU 90% of its memory by their peak GPU memory."""
+    limits = {"cores": max(1, cores // max(1, threads)), "RAM": max(1, int(0.85 * ram_mb // max(job_rss_mb, 1)))}
+    if gpu_mb:
+        limits["GPU memory"] = max(1, int(0.9 * gpu_mb // max(job_gpu_mb, 1)))
+    bound = min(limits, key=limits.get)
+    reason = ", ".join(f"{name} {value}" for name, value in limits.items())
+    return limits[bound], f"{limits[bound]} jobs at a time, bound by {bound} ({reason}; per job {job_rss_mb:.0f} MB RAM" \
+        + (f", {job_gpu_mb:.0f} MB GPU" if gpu_mb else "") + f", {threads} thread(s))"
 
 
 def composer(conf_dir: str) -> Callable[[list[str]], DictConfig]:
@@ -124,7 +163,7 @@ def plan_jobs(study: Study, points: Sequence[Point], extras: Sequence[str], conf
         ident = job_id(cfg)
         jobs.setdefault(ident, Job(ident, point.as_dict(), study.method(point), point.get(study.rows) or "-",
                                    point.get("seed"), [*study.overrides, *point.overrides()], list(extras),
-                                   study.estimate_minutes(point)))
+                                   study.estimate_minutes(point), job_sources(cfg)))
         if progress and time.monotonic() - started > 20 and number % 100 == 0:
             progress(f"composed {number}/{len(points)} jobs")
     return list(jobs.values())
@@ -228,6 +267,25 @@ class StudyDir:
             except ValueError:
                 continue
         return out
+
+
+def job_peaks(folder: StudyDir) -> tuple[float | None, float | None]:
+    """The largest peak resident and GPU memory (MB) its finished jobs recorded (training or the source model's)."""
+    rss = gpu = None
+    for ident in folder.load_plan():
+        path = folder.job_dir(ident) / "metrics.json"
+        if not path.is_file():
+            continue
+        try:
+            metrics = json.loads(path.read_text())
+        except ValueError:
+            continue
+        for key, value in metrics.items():
+            if key.endswith("peak_rss_mb"):
+                rss = max(rss or 0.0, float(value))
+            elif key.endswith("peak_gpu_mb"):
+                gpu = max(gpu or 0.0, float(value))
+    return rss, gpu
 
 
 def estimates(jobs: Sequence[Job], folder: StudyDir) -> dict[str, float]:

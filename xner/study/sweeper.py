@@ -8,13 +8,14 @@ import json
 import logging
 import math
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Sequence
 
 from omegaconf import DictConfig, OmegaConf
 
 from xner.errors import ConfigError
-from xner.study.plan import PLAN_FILE, Job, StudyDir, describe_seconds, estimates, parallelism
+from xner.study.plan import PLAN_FILE, Job, StudyDir, describe_seconds, estimates, parallelism, warm_first
 
 log = logging.getLogger("xner.study")
 LEFT_FILE = "left.json"  # what the last chunk did not start, and why (read by `status`)
@@ -53,6 +54,8 @@ def run_plan(config: DictConfig, launcher: Any, plan_path: str | None, deadline:
              " (tried again)" if retry_failed and failed else " (skipped: --retry-failed runs them)" if failed else "",
              len(todo), size, sweep_dir)
     returns, index, started = [], 0, time.time()
+    trained = {source for job in jobs if folder.is_done(job.id) for source in job.sources}
+    todo = warm_first([replace(job, sources=[s for s in job.sources if s not in trained]) for job in todo], size)
     expected = estimates(todo, folder)
     while todo:
         remaining = deadline - time.time() if deadline is not None else math.inf
