@@ -4,7 +4,6 @@ against torch on a batch when a graph opens; a missing or disagreeing runtime fa
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import io
 import logging
@@ -50,16 +49,6 @@ def pick_runtime(runtime: str, device: str) -> str:
     return "onnxruntime"
 
 
-def weights_digest(module: "torch.nn.Module") -> str:
-    """A hash of a module's class, parameter and buffer names, shapes and values: the identity of its graph."""
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(type(module).__name__.encode())
-    for name, tensor in list(module.state_dict().items()):
-        digest.update(f"{name}:{tuple(tensor.shape)}:{tensor.dtype}".encode())
-        digest.update(tensor.detach().contiguous().cpu().numpy().tobytes())
-    return digest.hexdigest()
-
-
 def _versions() -> str:
     import onnxruntime
     import torch
@@ -68,8 +57,8 @@ def _versions() -> str:
 
 
 class OnnxGraph:
-    """`module(*inputs) -> tensor` as an ONNX Runtime session on this process's torch threads. Exported once per
-    weights: kept under `cache_dir` (a cached model's graph, shared by runs) or, without one, in memory."""
+    """`module(*inputs) -> tensor` as an ONNX Runtime session on this process's torch threads, exported from the module
+    in memory, or read from / kept as `<cache_dir>/<key>-<versions>.onnx` (the key names the weights)."""
 
     def __init__(self, module: "torch.nn.Module", example: Sequence["torch.Tensor"], names: Sequence[str],
                  dynamic: dict[str, dict[int, str]], cache_dir: Path | None = None, key: str | None = None):
@@ -78,8 +67,7 @@ class OnnxGraph:
 
         self.names = list(names)
         path = None
-        if cache_dir is not None:
-            key = key or weights_digest(module)
+        if cache_dir is not None and key:
             path = Path(cache_dir) / f"{key}-{_versions()}.onnx"
         if path is not None and path.is_file():
             source: str | bytes = str(path)
