@@ -205,7 +205,7 @@ def main() -> None:
         + (" --openvino" if args.openvino else "")
     lines = ["## Encoder passes: torch against ONNX Runtime", "", f"`{command}` on {machine()}, {today()} "
              f"(threads: {torch.get_num_threads()}; the target model: `{target_path.name}`).", "",
-             "| pass | torch s | ONNX Runtime s | speedup | outputs |", "|---|---|---|---|---|", *rows, "", f"`{summary}`"]
+             "| pass | torch s | ONNX Runtime (or the runtime named) s | speedup | outputs |", "|---|---|---|---|---|", *rows, "", f"`{summary}`"]
     replace_section("encoder-passes", "\n".join(lines))
     print("\n".join(lines))
 
