@@ -371,6 +371,11 @@ def test_source_models_train_first_in_parallel_and_slots_follow_the_scarcest_res
     assert by_point["swa", "model_transfer"].sources == ["en"] and by_point["bam", "projection_ilp"].sources == ["fr"]
     multi = by_point["swa", "teacher_student_multi"].sources
     assert len(multi) > 1 and "en" in multi
+    projection = plan_jobs(study, [p for p in study.points() if p.get("lang") == "swa"][:1], [], str(CONF_DIR))
+    assert projection[0].sources == ["en"]  # projection labels with the source model
+    intrinsic = load(str(study_file(tmp_path, "question: q?\ngrid: {lang: [de]}\noverrides: [experiment=europarl_intrinsic]\n",
+                                    "intrinsic")), CONF_DIR)
+    assert plan_jobs(intrinsic, intrinsic.points(), [], str(CONF_DIR))[0].sources == []  # gold source entities
     first = warm_first(jobs, 3)
     covered = set().union(*(j.sources for j in first[:3]))
     assert covered >= set().union(*(j.sources for j in jobs))  # every source model in the first batch

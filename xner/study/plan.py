@@ -54,12 +54,14 @@ class Job:
 
 def job_sources(cfg: DictConfig) -> list[str]:
     """The source-language NER models a job needs (its labeller / model-transfer model and any teachers)."""
-    from xner.stages.ner import source_language
+    from xner.stages.ner import needs_source_model, source_language
 
     if OmegaConf.select(cfg, "source_model", default=None) is None:
         return []
-    teachers = OmegaConf.select(cfg, "experiment.teachers", default=None) or []
-    return sorted({source_language(cfg), *map(str, teachers)})
+    pipeline = OmegaConf.select(cfg, "experiment.pipeline", default=None)
+    if pipeline == "teacher_student":
+        return sorted(map(str, OmegaConf.select(cfg, "experiment.teachers", default=None) or [source_language(cfg)]))
+    return [source_language(cfg)] if pipeline == "model_transfer" or needs_source_model(cfg) else []
 
 
 def warm_first(todo: Sequence[Job], size: int) -> list[Job]:
