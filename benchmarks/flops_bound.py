@@ -37,18 +37,15 @@ def matmul_gflops(rows: int, hidden: int, ffn: int, seconds: float = 3.0) -> flo
 
 
 def subwords_per_sentence(cfg, lines: int = 2000) -> float:
+    """Mean subwords per target sentence of the parallel text the job read (its first `lines` pairs)."""
     from transformers import AutoTokenizer
 
-    from xner.data.registry import resolve
+    import xner.runtime  # noqa: F401  (the config's resolvers)
     from xner.models.encoder import resolve_model
+    from xner.stages.projection import parallel_words
 
-    from xner.data.parallel import read_parallel
-
-    pair = str(cfg.lang.mafand_pair)
-    source, target = pair.split("-")
-    pairs = read_parallel(resolve("mafand", pair=pair, split="train", lang=source),
-                          resolve("mafand", pair=pair, split="train", lang=target))
-    sentences = [list(t) for _, t in pairs[:lines] if t]
+    _, targets, _ = parallel_words(cfg)
+    sentences = [t for t in targets[:lines] if t]
     tokenizer = AutoTokenizer.from_pretrained(resolve_model(str(cfg.model.encoder)))
     ids = tokenizer(sentences, is_split_into_words=True, truncation=True, max_length=int(cfg.model.max_length))["input_ids"]
     return sum(map(len, ids)) / len(ids)

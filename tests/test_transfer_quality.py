@@ -57,7 +57,7 @@ def test_statistics_count_inside_words_per_entity_and_sentence_length():
 
 
 def test_projection_with_filters_end_to_end(compose_cfg, ner_data, word_encoder):
-    common = ["experiment=projection", "lang=swa", "aligner=eflomal", "data.dev_sentences=10", f"model.encoder={word_encoder}", *FAST]
+    common = ["experiment=projection", "lang=swa", "aligner=fast_align", "data.dev_sentences=10", f"model.encoder={word_encoder}", *FAST]
     plain = run(compose_cfg(*common))
     assert plain["label/PER/i_per_b"] >= 0 and "projection/sentences_with_unprojected_share" in plain
     filtered = run(compose_cfg(*common, "data.filter.unprojected=true", "data.filter.max_length_ratio=1.5"))
