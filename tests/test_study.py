@@ -71,6 +71,27 @@ def test_grid_points_only_and_estimates(tmp_path):
         parse_only(["lang"])
 
 
+def test_estimates_and_job_times_leave_out_source_model_training(tmp_path):
+    """The first job that trains the source model is not what the next job of its method costs."""
+    from xner.study.plan import estimates
+
+    study = load(str(study_file(tmp_path, "question: q?\ngrid: {lang: [de, es, it]}\nbudget: {job_minutes: {default: 99}}\n")),
+                 CONF_DIR)
+    folder = StudyDir(tmp_path / "studies", "tiny")
+    jobs = []
+    for point, (seconds, source, hit) in zip(study.points(), ((4000.0, 2800.0, 0), (1300.0, 4.0, 1), (1100.0, 0.0, None))):
+        ident = point.get("lang")
+        (folder.job_dir(ident)).mkdir(parents=True)
+        metrics = {"test/f1": 0.5} if hit is None else \
+            {"stage/train_source/seconds": source, "stage/train_source/compute_seconds": 2800.0, "stage/train_source/cache_hit": hit}
+        (folder.job_dir(ident) / "metrics.json").write_text(json.dumps(metrics))
+        sweeps.job_ended(folder.path, ident, None, seconds)
+        jobs.append(Job(ident, point.as_dict(), study.method(point), ident, None, point.overrides()))
+    folder.save_plan(study, jobs)
+    assert [folder.seconds(j.id) for j in jobs] == [1200.0, 1296.0, 1100.0]
+    assert set(estimates(jobs, folder).values()) == {1200.0}  # the median of the three
+
+
 @pytest.mark.parametrize("text, message", [
     ("grid: {lang: [de]}", "needs 'question'"),
     ("question: q\ngrid: {lang: de}", "bad.yaml: grid.lang: expected list, got 'de'"),

@@ -198,8 +198,12 @@ class StudyDir:
         return alive
 
     def seconds(self, ident: str) -> float | None:
+        """The job's wall seconds less the source models it trained (the first job that needs one pays for every
+        later job; a time that kept it would mislead estimates and the time table)."""
         record = sweeps.job_record(self.path, ident)
-        return float(record["seconds"]) if record and "seconds" in record else None
+        if not record or "seconds" not in record:
+            return None
+        return max(0.0, float(record["seconds"]) - shared_seconds(self.job_dir(ident) / "metrics.json"))
 
     def record(self, ident: str) -> dict:
         return sweeps.job_record(self.path, ident) or {}
@@ -290,14 +294,24 @@ def job_peaks(folder: StudyDir) -> tuple[float | None, float | None]:
     return rss, gpu
 
 
+def shared_seconds(metrics_path: Path) -> float:
+    """Seconds a finished job spent in its source-model stages (`train_source*`: training one, waiting on the lock
+    while another job trains it, or loading it)."""
+    try:
+        metrics = json.loads(metrics_path.read_text())
+    except (OSError, ValueError):
+        return 0.0
+    return sum(float(value) for key, value in metrics.items()
+               if key.startswith("stage/train_source") and key.endswith("/seconds") and not key.endswith("compute_seconds"))
+
+
 def estimates(jobs: Sequence[Job], folder: StudyDir) -> dict[str, float]:
     """Seconds each job is expected to take: the median recorded time of finished jobs of the same method in this
     study (any plan), else the study's estimate."""
     recorded: dict[str, list[float]] = {}
     for job in folder.load_plan().values():
-        record = folder.record(job.id)
-        seconds = record.get("seconds")
-        if seconds is not None and record.get("ok") and folder.is_done(job.id):
+        seconds = folder.seconds(job.id)
+        if seconds is not None and folder.record(job.id).get("ok") and folder.is_done(job.id):
             recorded.setdefault(job.method, []).append(seconds)
     return {job.id: statistics.median(recorded[job.method]) if job.method in recorded else job.estimate_minutes * 60
             for job in jobs}

@@ -327,7 +327,9 @@ def write_report(study: Study, folder: StudyDir, out: Path) -> Path:
     if made:
         lines += ["## Figures", ""] + [f"![{m.stem}]({figures.name}/{m.name})" for m in made] + [""]
     if cells:
-        lines += ["## Time per job", "", "| method | finished jobs | median | total |", "|---|---|---|---|"]
+        lines += ["## Time per job", "", "Wall time of each job less its source-model stages (trained once, by the first job that "
+                  "needs the model, and read by every later one).", "",
+                  "| method | finished jobs | median | total |", "|---|---|---|---|"]
     for method in methods:
         secs = [s for (r, m), c in cells.items() if m == method for s in c.seconds]
         if secs:
