@@ -328,7 +328,7 @@ def test_a_study_keeps_its_deadline_survives_a_kill_and_resumes(tmp_path):
     assert report.returncode == 0, report.stderr[-2000:]
     page = (tmp_path / "results" / "tiny.md").read_text()
     assert "projector.length_ratio_threshold=0.8 − projector.length_ratio_threshold=null" in page
-    assert "finished jobs: 4 of the 4 planned" in page and "--deadline 10m" in page
+    assert "finished jobs: 4 of the 4 in the grid" in page and "--deadline 10m" in page
 
 
 def test_every_shipped_study_composes_and_validates_its_first_row():
