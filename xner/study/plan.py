@@ -302,7 +302,7 @@ def shared_seconds(metrics_path: Path) -> float:
     except (OSError, ValueError):
         return 0.0
     return sum(float(value) for key, value in metrics.items()
-               if key.startswith("stage/train_source") and key.endswith("/seconds") and not key.endswith("compute_seconds"))
+               if key.startswith("stage/train_source") and key.endswith("/seconds"))
 
 
 def estimates(jobs: Sequence[Job], folder: StudyDir) -> dict[str, float]:
@@ -310,8 +310,7 @@ def estimates(jobs: Sequence[Job], folder: StudyDir) -> dict[str, float]:
     study (any plan), else the study's estimate."""
     recorded: dict[str, list[float]] = {}
     for job in folder.load_plan().values():
-        seconds = folder.seconds(job.id)
-        if seconds is not None and folder.record(job.id).get("ok") and folder.is_done(job.id):
+        if folder.record(job.id).get("ok") and folder.is_done(job.id) and (seconds := folder.seconds(job.id)) is not None:
             recorded.setdefault(job.method, []).append(seconds)
     return {job.id: statistics.median(recorded[job.method]) if job.method in recorded else job.estimate_minutes * 60
             for job in jobs}

@@ -265,13 +265,14 @@ def write_report(study: Study, folder: StudyDir, out: Path) -> Path:
     metric = study.headline
     plan = folder.load_plan()
     grid = [p.as_dict() for p in study.points()]
+    in_grid = sum(job.point in grid for job in finished)
     dates, machines = _dates(finished, folder)
     chunks = [c for c in folder.chunks() if c.get("event") == "end"]
     lines = [GENERATED.format(name=study.name, notes=notes_path.name), f"# Study `{study.name}`", "",
              f"**Question.** {study.question}", "", "**Answer, from the numbers below.**", "",
              *answer(study, comparisons, cells, rows, methods), "",
-             (f"- finished jobs: {sum(j.point in grid for j in finished)} of the {len(grid)} in the grid"
-              f"{f' (and {len(finished) - sum(j.point in grid for j in finished)} of earlier grids)' if any(j.point not in grid for j in finished) else ''};"
+             (f"- finished jobs: {in_grid} of the {len(grid)} in the grid"
+              f"{f' (and {len(finished) - in_grid} of earlier grids)' if len(finished) > in_grid else ''};"
               f" dates {', '.join(dates) or '–'}" if plan else
               f"- not run by the study yet (no jobs in {folder.path}); earlier measurements, where there are any, are in "
               "the notes below with their dates and settings"), f"- machine(s): {'; '.join(machines) or '–'}",
