@@ -26,7 +26,9 @@ from pathlib import Path
 
 from benchmarks.common import ROOT, machine, replace_section, today
 
-OLD_PATH = ["model.frozen_layers=0", "model.runtime=torch", "aligner.runtime=torch", "labeller.runtime=torch"]
+OLD_PATH = ["model.frozen_layers=0", "model.runtime=torch", "aligner.runtime=torch", "labeller.runtime=torch",
+            "+source_model.model.runtime=auto"]  # the same cached source model (model keys before 2026-12-06 held
+                                                 # model.runtime, which changes no weight: training runs in torch)
 NEW_PATH: list[str] = []  # the shipped defaults
 QUICK = ["data.max_sentences=1500"]
 

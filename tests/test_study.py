@@ -385,10 +385,14 @@ def test_source_models_train_first_in_parallel_and_slots_follow_the_scarcest_res
 
     study = load(str(study_file(tmp_path, """
         question: q?
-        grid: {lang: [swa, bam, hau], experiment: [projection_ilp, model_transfer, teacher_student_multi]}
+        grid: {lang: [swa, bam, hau], experiment: [projection_ilp, model_transfer, teacher_student_multi, model_transfer_african,
+                                                   teacher_student_projection_african]}
         """)), CONF_DIR)
     jobs = plan_jobs(study, study.points(), [], str(CONF_DIR))
     by_point = {(j.point["lang"], j.point["experiment"]): j for j in jobs}
+    assert by_point["swa", "model_transfer_african"].sources == ["pcm"]  # Swahili's best-ranked African source
+    assert by_point["bam", "teacher_student_projection_african"].sources == ["ewe", "fon", "fr", "twi"]  # + the projection's labeller
+    jobs = [j for j in jobs if "african" not in j.point["experiment"]]
     assert by_point["swa", "model_transfer"].sources == ["en"] and by_point["bam", "projection_ilp"].sources == ["fr"]
     multi = by_point["swa", "teacher_student_multi"].sources
     assert len(multi) > 1 and "en" in multi
@@ -418,3 +422,50 @@ def test_parallel_option_sets_the_local_launcher(tmp_path):
     assert hydra[0] == "hydra/launcher=local" and int(hydra[1].split("=")[1]) >= 1 and extras == ["threads=2"]
     with pytest.raises(ConfigError, match="--parallel many: expected a number of jobs or auto"):
         parallel_overrides("many", folder, [], [])
+
+
+def test_rekey_moves_jobs_whose_identity_changed_only_by_accepted_added_options(tmp_path, capsys):
+    """A finished job planned before an option existed keeps its results under its new identity when the added option
+    is vouched for; a changed setting, or an added option nobody vouched for, keeps it where it is."""
+    from omegaconf import OmegaConf
+
+    from xner.io import stable_hash
+    from xner.study.__main__ import main
+    from xner.study.plan import composer, identity, job_id
+
+    study = load(str(study_file(tmp_path, """
+        question: q?
+        grid: {lang: [swa, hau], seed: [1, 2]}
+        overrides: [experiment=model_transfer]
+        """)), CONF_DIR)
+    jobs = plan_jobs(study, study.points(), [], str(CONF_DIR))
+    compose = composer(str(CONF_DIR))
+    folder = StudyDir(tmp_path / "studies", "tiny")
+    old_ids = {}
+    for job, edit in zip(jobs, ("drop init_from", "drop init_from", "change head", "drop init_from and ranking")):
+        old = identity(compose([*job.overrides, *job.extras]))
+        del old["model"]["init_from"]
+        if edit == "change head":
+            old["model"]["head"] = "crf"
+        if "ranking" in edit:
+            del old["lang"]["transfer_ranking"]
+        ident = stable_hash(old)
+        (folder.job_dir(ident) / ".hydra").mkdir(parents=True)
+        OmegaConf.save(OmegaConf.create(old), folder.job_dir(ident) / ".hydra" / "config.yaml")
+        (folder.job_dir(ident) / "metrics.json").write_text('{"test/f1": 0.5}')
+        sweeps.write_job_record(folder.path, ident, {"seconds": 60.0, "ok": True})
+        old_ids[job.id] = ident
+    folder.save_plan(study, [Job(**{**job.__dict__, "id": old_ids[job.id]}) for job in jobs])
+
+    moved, kept = folder.rekey(jobs, compose, ["model.init_from"], dry_run=True)
+    assert len(moved) == 2 and len(kept) == 2 and all(folder.is_done(i) for i in old_ids.values())  # dry run: nothing moved
+    assert any("changed model.head" in line for line in kept) and any("lang.transfer_ranking" in line and "not accepted" in line
+                                                                       for line in kept)
+    assert main(["rekey", str(tmp_path / "tiny.yaml"), "--root", str(tmp_path / "studies"), "--accept", "model.init_from"]) == 0
+    assert "2 job(s) moved, 2 kept" in capsys.readouterr().out
+    first, second, third, _ = jobs
+    assert folder.is_done(first.id) and folder.is_done(second.id) and not folder.is_done(third.id)
+    assert not folder.is_done(old_ids[first.id]) and folder.is_done(old_ids[third.id])
+    assert folder.record(first.id)["rekeyed_from"] == old_ids[first.id] and folder.record(first.id)["seconds"] == 60.0
+    assert job_id(compose([*first.overrides, *first.extras])) == first.id and first.id in folder.load_plan()
+    assert folder.rekey(jobs, compose, ["model.init_from"])[0] == []  # nothing left to move

@@ -60,7 +60,9 @@ def test_readme_documents_the_launchers():
 METHODS = {"projection_heuristic": "projection", "projection_ilp": "projection", "projection_ilp_en": "projection",
            "projection_ilp_ner": "projection", "teacher_student_single": "teacher_student",
            "teacher_student_multi": "teacher_student", "teacher_student_projection": "teacher_student",
-           "model_transfer": "model_transfer", "supervised": "supervised"}
+           "model_transfer": "model_transfer", "supervised": "supervised", "model_transfer_african": "model_transfer",
+           "teacher_student_african": "teacher_student", "teacher_student_eu_african": "teacher_student",
+           "teacher_student_projection_african": "teacher_student"}
 
 
 def test_every_method_preset_is_an_experiment_that_composes_into_its_pipeline():

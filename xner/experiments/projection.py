@@ -13,7 +13,7 @@ from xner.options import NonNegative
 from xner.runtime.context import RunContext
 from xner.runtime.schemas import ExperimentOptions
 from xner.stages.corpus import corpus_split
-from xner.stages.ner import evaluate_model, model_transfer_reference, require_model, source_language, train_stage
+from xner.stages.ner import evaluate_model, model_transfer_reference, require_model, source_language, target_gold, train_stage
 from xner.stages.projection import build_projection, check_parallel, filter_options, filter_projected, hold_out, parallel_words, project_parallel_labelled
 
 
@@ -49,9 +49,9 @@ def source_gold(ctx: RunContext, n_projected: int) -> tuple[list, dict | None]:
 def run(ctx: RunContext) -> dict[str, float]:
     cfg = ctx.cfg
     components = build_projection(ctx)
-    test, test_key = corpus_split(cfg, cfg.data.target, "test")
+    test, test_key, scored = target_gold(cfg)
     sources, references, words_key = parallel_words(cfg, ctx.log_metrics)
-    ctx.log_metrics({"data/parallel_sentences": len(sources), "data/test_sentences": len(test)})
+    ctx.log_metrics({"data/parallel_sentences": len(sources), f"data/{scored}_sentences": len(test)})
     labelled, projected = project_parallel_labelled(ctx, components, sources, references, words_key)
     sentences, filter_key = filter_projected(cfg, labelled, projected.value, ctx.log_metrics)
     n_train = hold_out(cfg, sentences)
@@ -65,7 +65,7 @@ def run(ctx: RunContext) -> dict[str, float]:
         data_key["filter"] = filter_key
     model = train_stage(ctx, "train", train + extra, dev, data_key)
     evaluate_model(ctx, model.value, dev, "dev")  # the held-out projected sentences
-    evaluate_model(ctx, model.value, test, "test")
+    evaluate_model(ctx, model.value, test, scored)
     if cfg.experiment.model_transfer_reference:
         model_transfer_reference(ctx, test, test_key)
     return ctx.metrics

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Literal, Mapping, Sequence
 
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
@@ -16,11 +16,12 @@ from xner.data.records import Sentence
 from xner.errors import ConfigError
 from xner.models.tagging_data import tag_set
 from xner.runtime.artifacts import load_distributions, save_distributions
-from xner.options import Fraction, NonNegative, Unchecked
+from xner.options import Count, Fraction, NonNegative, Unchecked
 from xner.runtime.context import RunContext
 from xner.runtime.schemas import ExperimentOptions
 from xner.stages.corpus import as_dict, corpus_split
-from xner.stages.ner import evaluate_model, require_model, source_model_stage, train_stage
+from xner.stages.ner import evaluate_model, require_model, source_model_stage, target_gold, train_stage
+from xner.stages.teachers import agreement_weights, given_weights, teacher_languages
 from xner.stages.projection import build_projection, check_parallel, hold_out, parallel_words, project_parallel
 
 log = logging.getLogger(__name__)
@@ -28,28 +29,16 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Options(ExperimentOptions):
-    """Teacher-student: which source models teach, their weights, a share of projected labels, the unlabelled text."""
+    """Teacher-student: which source models teach (named, and/or the best-ranked of a pool for the target), their
+    weights, a share of projected labels, the unlabelled text."""
 
     teachers: Sequence[str]
+    ranked_teachers: Count | Literal["all"]
+    teacher_pool: str | Sequence[str]
     weights: Mapping[str, NonNegative] | None
+    weighting: Literal["equal", "agreement"]
     projection_weight: Fraction
     unlabelled: Unchecked | None
-
-
-def teacher_weights(cfg: DictConfig) -> dict[str, float]:
-    """Normalised weight per teacher language (equal when `experiment.weights` is null)."""
-    options = cfg.experiment
-    teachers = [str(t) for t in options.teachers]
-    if not teachers:
-        raise ConfigError("experiment.teachers is empty; name source languages, e.g. [en] or [en,de,es,nl,fr]")
-    unknown = [t for t in teachers if t not in cfg.source_model.corpora]
-    if unknown:
-        raise ConfigError(f"no labelled NER corpus for teacher language(s) {unknown} (source_model.corpora)", list(cfg.source_model.corpora))
-    given = as_dict(options.weights) if options.weights else {t: 1.0 for t in teachers}
-    if set(given) != set(teachers) or min(given.values()) < 0 or sum(given.values()) <= 0:
-        raise ConfigError(f"experiment.weights must give a non-negative weight to each teacher {teachers}, got {given}")
-    total = sum(given.values())
-    return {t: given[t] / total for t in teachers}
 
 
 def mix(teacher: Sequence[np.ndarray], projected: Sequence[Sentence], tags: Sequence[str], weight: float) -> list[np.ndarray]:
@@ -87,7 +76,9 @@ def check(cfg: DictConfig) -> None:
     """Teachers with a labelled corpus and valid weights, a mixing weight in [0, 1], a linear head, and
     unlabelled text: the parallel corpus's target side, or `experiment.unlabelled` (a NER corpus split)."""
     require_model(cfg)
-    teacher_weights(cfg)
+    given_weights(cfg, teacher_languages(cfg))
+    if cfg.experiment.get("weights") and cfg.experiment.get("weighting") == "agreement":
+        raise ConfigError("experiment.weights and experiment.weighting=agreement both set the weights: keep one")
     projection_weight = float(cfg.experiment.projection_weight)
     unlabelled = cfg.experiment.get("unlabelled")
     if unlabelled is None:
@@ -100,35 +91,58 @@ def check(cfg: DictConfig) -> None:
         raise ConfigError("experiment=teacher_student trains the student on distributions: use model.head=linear")
 
 
-def run(ctx: RunContext) -> dict[str, float]:
+def teacher_distributions(ctx: RunContext, teachers: Mapping[str, object], targets: Sequence[Sequence[str]], words_key: dict,
+                          tags: Sequence[str]) -> dict[str, list[np.ndarray]]:
+    """Each teacher's tag distributions over the unlabelled text, one cached stage per teacher (any teacher set that
+    includes it reuses them)."""
     from xner.models.training import predict_distributions
 
     cfg = ctx.cfg
-    weights = teacher_weights(cfg)
+    unlabelled = [Sentence(tuple(words), ()) for words in targets]
+    out = {}
+    for lang, model in teachers.items():
+        if model.value.tags != list(tags):
+            raise ConfigError(f"teacher '{lang}' predicts {model.value.tags}, the student needs {list(tags)}")
+
+        def label(model=model, lang=lang) -> list[np.ndarray]:
+            log.info("teacher %s labels %d target sentences", lang, len(unlabelled))
+            return predict_distributions(model.value, unlabelled, cfg.model.max_length, cfg.model.batch_size, runtime=cfg.model.runtime)
+
+        out[lang] = ctx.stage("teach", {"teacher": model.ref, "words": words_key}, label, save_distributions,
+                              load_distributions, ".npz").value
+    return out
+
+
+def combine(per_teacher: Mapping[str, Sequence[np.ndarray]], weights: Mapping[str, float]) -> list[np.ndarray]:
+    """The weighted average of the teachers' distributions, word by word."""
+    langs = list(per_teacher)
+    return [sum(weights[lang] * per_teacher[lang][i] for lang in langs).astype(np.float32)
+            for i in range(len(per_teacher[langs[0]]))]
+
+
+def run(ctx: RunContext) -> dict[str, float]:
+    cfg = ctx.cfg
+    langs = teacher_languages(cfg)
     projection_weight = float(cfg.experiment.projection_weight)
     components = build_projection(ctx) if projection_weight > 0 else None
-    test, _ = corpus_split(cfg, cfg.data.target, "test")
+    test, _, scored = target_gold(cfg)
     targets, words_key = unlabelled_words(cfg, ctx.log_metrics)
-    ctx.log_metrics({"data/unlabelled_sentences": len(targets), "data/test_sentences": len(test)})
+    ctx.log_metrics({"data/unlabelled_sentences": len(targets), f"data/{scored}_sentences": len(test), "teach/teachers": len(langs)})
+    log.info("teachers: %s", ", ".join(langs))
 
     tags = tag_set(list(cfg.data.labels.keep))
-    teachers = {lang: source_model_stage(ctx, lang, metric_prefix=f"teacher/{lang}/") for lang in weights}
-    unlabelled = [Sentence(tuple(words), ()) for words in targets]
-
-    def soft_labels() -> list[np.ndarray]:
-        total = [np.zeros((len(words), len(tags)), np.float32) for words in targets]
-        for lang, model in teachers.items():
-            if model.value.tags != tags:
-                raise ConfigError(f"teacher '{lang}' predicts {model.value.tags}, the student needs {tags}")
-            log.info("teacher %s labels %d target sentences", lang, len(unlabelled))
-            for row, probs in zip(total, predict_distributions(model.value, unlabelled, cfg.model.max_length, cfg.model.batch_size,
-                                                                      runtime=cfg.model.runtime)):
-                row += weights[lang] * probs
-        return total
-
-    soft = ctx.stage("teach", {"teachers": {lang: m.ref for lang, m in teachers.items()}, "weights": weights, "words": words_key},
-                     soft_labels, save_distributions, load_distributions, ".npz")
-    distributions, data_key = soft.value, {"soft_labels": soft.ref, "projection_weight": projection_weight}
+    teachers = {lang: source_model_stage(ctx, lang, metric_prefix=f"teacher/{lang}/") for lang in langs}
+    per_teacher = teacher_distributions(ctx, teachers, targets, words_key, tags)
+    weights = given_weights(cfg, langs)
+    if weights is None and cfg.experiment.get("weighting") == "agreement":
+        weights, agreements = agreement_weights(per_teacher, tags)
+        ctx.log_metrics({f"teach/agreement/{lang}": value for lang, value in agreements.items()})
+    weights = weights or {lang: 1 / len(langs) for lang in langs}
+    ctx.log_metrics({f"teach/weight/{lang}": value for lang, value in weights.items()})
+    log.info("teacher weights: %s", ", ".join(f"{lang} {w:.3f}" for lang, w in weights.items()))
+    distributions = combine(per_teacher, weights)
+    data_key = {"teachers": {lang: m.ref for lang, m in teachers.items()}, "weights": weights, "words": words_key,
+                "projection_weight": projection_weight}
     if components is not None:
         sources, targets, words_key = parallel_words(cfg, ctx.log_metrics)
         projected = project_parallel(ctx, components, sources, targets, words_key)
@@ -144,5 +158,5 @@ def run(ctx: RunContext) -> dict[str, float]:
     data_key["dev_sentences"] = len(sentences) - n_train
     model = train_stage(ctx, "train", sentences[:n_train], sentences[n_train:], data_key, soft_labels=distributions[:n_train])
     evaluate_model(ctx, model.value, sentences[n_train:], "dev")  # against the held-out teacher labels
-    evaluate_model(ctx, model.value, test, "test")
+    evaluate_model(ctx, model.value, test, scored)
     return ctx.metrics

@@ -36,6 +36,7 @@ class TaggerOptions:
     early_stopping_patience: Count | None
     min_dev_entities: Count
     runtime: Literal["auto", "torch", "onnxruntime"]
+    init_from: str | None = None
 
 
 class TokenTagger(pl.LightningModule):

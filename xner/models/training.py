@@ -170,6 +170,25 @@ def attach_states(model: TokenTagger, datasets: Sequence[TaggingDataset | None],
             "states/seconds": time.perf_counter() - started}
 
 
+def start_from(model: TokenTagger, source: TokenTagger) -> dict[str, float]:
+    """Copy `source`'s weights into `model` wherever name and shape match (encoder, linear head; a CRF's transitions
+    stay fresh when the source has none). Frozen weights that now differ from the pretrained encoder are saved with
+    the model, and its frozen layers' states are computed from these weights, not read from the shared store."""
+    if model.hparams.encoder != source.hparams.encoder:
+        raise InputError("model.init_from", f"the source model is on encoder {source.hparams.encoder}, this model on {model.hparams.encoder}")
+    own = model.state_dict()
+    taken = {name: tensor for name, tensor in source.state_dict().items() if name in own and own[name].shape == tensor.shape}
+    frozen = {name for name, parameter in model.named_parameters() if not parameter.requires_grad}
+    model.saved_frozen = sorted(name for name in taken if name in frozen and not torch.equal(taken[name], own[name]))
+    model.load_state_dict(taken, strict=False)
+    if model.saved_frozen and model.state_cache:
+        model.state_cache = False
+        model.hparams["state_cache"] = False
+    log.info("started from the source model: %d of %d weight tensors copied (%d left as initialised)",
+             len(taken), len(own), len(own) - len(taken))
+    return {"train/init_tensors": float(len(taken)), "train/init_fresh_tensors": float(len(own) - len(taken))}
+
+
 def _peak_memory_mb(device: torch.device) -> dict[str, float]:
     stats = {"train/peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     if device.type == "cuda":
@@ -185,16 +204,18 @@ def dev_selects(dev: Sequence[Sentence], min_entities: int | None) -> bool:
 
 def train_tagger(model_cfg: Mapping[str, Any], trainer_cfg: Mapping[str, Any], labels: Sequence[str], train: Sequence[Sentence],
                  dev: Sequence[Sentence], output_dir: str | Path, *, dev_score: Callable[[list, list], float], seed: int = 13,
-                 train_soft_labels: Sequence[np.ndarray] | None = None) -> tuple[TokenTagger, dict[str, float]]:
+                 train_soft_labels: Sequence[np.ndarray] | None = None,
+                 init_model: TokenTagger | None = None) -> tuple[TokenTagger, dict[str, float]]:
     """Train on `train` (its spans, or `train_soft_labels` distributions per word), keep the weights
     with the best `dev_score` (dev gold tags, predicted tags -> F1; the last weights without dev data);
-    returns the model and its figures."""
+    starts from `init_model`'s weights where given; returns the model and its figures."""
     from pytorch_lightning.callbacks import EarlyStopping
 
     if not train:
         raise InputError("training data", "no training sentences")
     pl.seed_everything(seed, workers=True)
     model = build_tagger(model_cfg, labels)
+    start_counts = start_from(model, init_model) if init_model is not None else {}
     model.dev_score = dev_score
     split = {"train": 0, "dev": 0}
     if model_cfg.get("long_sentences", "split") == "split":
@@ -242,7 +263,7 @@ def train_tagger(model_cfg: Mapping[str, Any], trainer_cfg: Mapping[str, Any], l
              "train/parameters": float(sum(p.numel() for p in model.parameters())),
              "train/trainable_parameters": float(sum(p.numel() for p in model.parameters() if p.requires_grad)),
              "train/selected_on_dev": float(selects),
-             **{f"train/{k}": v for k, v in state_counts.items()}, **_peak_memory_mb(model.device)}
+             **{f"train/{k}": v for k, v in state_counts.items()}, **start_counts, **_peak_memory_mb(model.device)}
     if keep_best.state is not None:
         stats["dev/best_f1"], stats["dev/best_epoch"] = keep_best.best_score, float(keep_best.best_epoch)
     model.train_stats = stats
@@ -251,7 +272,10 @@ def train_tagger(model_cfg: Mapping[str, Any], trainer_cfg: Mapping[str, Any], l
 
 def save_tagger(model: TokenTagger, path: str | Path) -> None:
     """One file: hyperparameters, tag set, trainable weights and training figures (written atomically)."""
-    payload = {"format": FORMAT, "hparams": dict(model.hparams), "tags": model.tags, "state": trained_state(model),
+    state = trained_state(model)
+    full = model.state_dict()
+    state.update({name: full[name].detach().cpu().clone() for name in getattr(model, "saved_frozen", [])})
+    payload = {"format": FORMAT, "hparams": dict(model.hparams), "tags": model.tags, "state": state,
                "train_stats": dict(getattr(model, "train_stats", {}))}
     payload["hparams"].pop("models_dir", None)
     with atomic_open(path, "wb") as handle:

@@ -51,9 +51,15 @@ class RunContext:
         """Run (or reuse) a stage and log its timing, cache status and artifact location."""
         code = code_fingerprint(compute, key_material)
         result = self.cache.run(name, key_material, compute, save, load, suffix, code=code)
-        stage_metrics = {f"stage/{name}/seconds": result.seconds, f"stage/{name}/cache_hit": float(result.cache_hit)}
+        # a stage run more than once (one per teacher) reports its calls together: seconds summed, a hit only if all were
+        calls = [entry for entry in self.timeline if entry.cached and entry.name == name]
+        stage_metrics = {f"stage/{name}/seconds": result.seconds + sum(entry.seconds for entry in calls),
+                         f"stage/{name}/cache_hit": float(result.cache_hit and all(entry.cache_hit for entry in calls))}
+        costs = [entry.compute_seconds for entry in calls if entry.compute_seconds is not None]
         if result.compute_seconds is not None:  # a cache hit still reports what the stage costs (scaling plots)
-            stage_metrics[f"stage/{name}/compute_seconds"] = float(result.compute_seconds)
+            stage_metrics[f"stage/{name}/compute_seconds"] = float(result.compute_seconds) + sum(costs)
+        if calls:
+            stage_metrics[f"stage/{name}/calls"] = float(len(calls) + 1)
         self.log_metrics(stage_metrics)
         self.tracker.set_tags({f"xner.artifact.{name}": result.path})
         self.timeline.append(StageTime(name, result.seconds, result.cache_hit, result.compute_seconds))

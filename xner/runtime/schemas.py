@@ -79,6 +79,7 @@ class SourceModelOptions:
     model: dict
     trainer: dict
     corpora: Mapping[str, Unchecked]
+    pools: Mapping[str, Sequence[str]] | None = None
 
 
 @dataclass

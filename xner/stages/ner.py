@@ -22,8 +22,12 @@ EXECUTION_ONLY = ("enable_progress_bar", "num_sanity_val_steps")
 
 
 def require_model(cfg: DictConfig) -> None:
+    """A NER model configured, and a starting point (model.init_from) other than the target's own gold model."""
     if "encoder" not in cfg.model:
         raise ConfigError(f"experiment={cfg.experiment.name} needs a NER model (model=tagger)")
+    init = cfg.model.get("init_from")
+    if init:
+        check_not_target(cfg, [source_language(cfg) if str(init) == "source" else str(init)], "model.init_from")
 
 
 def dev_f1(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -> float:
@@ -33,8 +37,10 @@ def dev_f1(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) ->
 
 def model_key(model: dict) -> dict:
     """The model options that decide its weights: `state_cache` matters only with frozen layers; `min_dev_entities`
-    only through whether dev selects (in the data key, where it does not)."""
-    return {k: v for k, v in model.items() if (k != "state_cache" or model.get("frozen_layers")) and k != "min_dev_entities"}
+    only through whether dev selects (in the data key, where it does not); `runtime` not at all (training and its dev
+    passes run in torch); `init_from` through the starting model's own key (added by `train_stage`)."""
+    return {k: v for k, v in model.items() if (k != "state_cache" or model.get("frozen_layers"))
+            and k not in ("min_dev_entities", "runtime") and not (k == "init_from" and v is None)}
 
 
 def train_stage(ctx: RunContext, name: str, train: Sequence[Sentence], dev: Sequence[Sentence], data_key: dict,
@@ -53,13 +59,19 @@ def train_stage(ctx: RunContext, name: str, train: Sequence[Sentence], dev: Sequ
     key = {"model": model_key(model_cfg), "trainer": trainer_key, "seed": seed, "labels": as_dict(cfg.data.labels), **data_key}
     if dev and not dev_selects(dev, model_cfg.get("min_dev_entities")):
         key["dev_selects"] = False  # (keys of models selected on dev stay as they were)
+    start = None
+    if model_cfg.get("init_from"):  # continued training from a source model: it is part of this model's key
+        init = str(model_cfg["init_from"])
+        start = source_model_stage(ctx, source_language(cfg) if init == "source" else init, metric_prefix="init/")
+        key["init"] = start.ref
 
     def compute():
-        log.info("stage %s: training %s on %d sentences (dev %d, at most %s epochs, %d frozen layers); the model is "
+        log.info("stage %s: training %s on %d sentences (dev %d, at most %s epochs, %d frozen layers%s); the model is "
                  "cached for later runs", name, model_cfg["encoder"], len(train), len(dev), trainer_cfg.get("max_epochs"),
-                 model_cfg.get("frozen_layers") or 0)
+                 model_cfg.get("frozen_layers") or 0, f", starting from {start.path}" if start else "")
         return train_tagger(model_cfg, trainer_cfg, list(cfg.data.labels.keep), train, dev,
-                            ctx.output_dir / name, dev_score=dev_f1, seed=seed, train_soft_labels=soft_labels)[0]
+                            ctx.output_dir / name, dev_score=dev_f1, seed=seed, train_soft_labels=soft_labels,
+                            init_model=start.value if start else None)[0]
 
     result = ctx.stage(name, key, compute, save_tagger, load_tagger, ".pt")
     ctx.log_metrics({f"{metric_prefix}{k}": v for k, v in result.value.train_stats.items()})
@@ -75,10 +87,31 @@ def source_language(cfg: DictConfig) -> str:
     return str(OmegaConf.select(cfg, "source_model.lang") or (str(pair).split("-")[0] if pair else "en"))
 
 
+def target_language(cfg: DictConfig) -> tuple[str | None, tuple[str, str] | None]:
+    """The run's target: its language code and its gold test corpus (dataset, lang), where it has them."""
+    dataset, lang = OmegaConf.select(cfg, "data.target.dataset"), OmegaConf.select(cfg, "data.target.lang")
+    code = OmegaConf.select(cfg, "lang.code")
+    return (str(code) if code else None), ((str(dataset), str(lang)) if dataset and lang else None)
+
+
+def check_not_target(cfg: DictConfig, langs: Sequence[str], role: str) -> None:
+    """Refuse a source model (teacher, model-transfer source, starting point) trained on the target language's own
+    gold: the target's gold is never used before testing."""
+    code, corpus = target_language(cfg)
+    corpora = cfg.source_model.corpora
+    for lang in langs:
+        node = corpora.get(lang) if lang in corpora else None
+        same_corpus = node is not None and corpus is not None and (str(node.get("dataset")), str(node.get("lang"))) == corpus
+        if lang == code or same_corpus:
+            where = f"{corpus[0]}/{corpus[1]}" if corpus else f"lang={code}"
+            raise ConfigError(f"{role} '{lang}' is the target language: its gold ({where}) is never used before testing; "
+                              "choose other languages")
+
+
 def source_model_options(cfg: DictConfig) -> tuple[dict, dict]:
     """The source model's (model, trainer) options: the run's groups under source_model.model/trainer, which pin what
     must not follow a target model (its head, frozen layers, floor of updates) so one cached model serves every run."""
-    return ({**as_dict(cfg.model), **as_dict(cfg.source_model.get("model") or {})},
+    return ({**as_dict(cfg.model), **as_dict(cfg.source_model.get("model") or {}), "init_from": None},
             {**as_dict(cfg.trainer), **as_dict(cfg.source_model.get("trainer") or {})})
 
 
@@ -91,6 +124,7 @@ def source_model_stage(ctx: RunContext, lang: str | None = None, metric_prefix: 
     corpora = cfg.source_model.corpora
     if lang not in corpora:
         raise ConfigError(f"no labelled NER corpus for source language '{lang}' (source_model.corpora)", list(corpora))
+    check_not_target(cfg, [lang], "source model")
     train, train_key = corpus_split(cfg, corpora[lang], "train", cfg.source_model.max_sentences)
     dev, dev_key = corpus_split(cfg, corpora[lang], "dev", cfg.source_model.get("max_dev_sentences"))
     ctx.log_metrics({f"data/{metric_prefix}train_sentences": len(train), f"data/{metric_prefix}dev_sentences": len(dev)})
@@ -114,6 +148,14 @@ def build_labeller(ctx: RunContext):
     model = source_model_stage(ctx)
     options = {k: v for k, v in as_dict(ctx.cfg.labeller).items() if k in ("max_length", "batch_size", "device", "runtime")}
     return TaggerLabeller(model=model.value, **options), {"source_model": model.ref}
+
+
+def target_gold(cfg: DictConfig) -> tuple[list[Sentence], dict, str]:
+    """The gold target split a run is scored on (`data.target.split`: test; dev to choose a setting without touching
+    test), its cache-key material, and the name its metrics and predictions go under (`test`, else `target_<split>`)."""
+    split = str(OmegaConf.select(cfg, "data.target.split") or "test")
+    sentences, key = corpus_split(cfg, cfg.data.target, split)
+    return sentences, key, "test" if split == "test" else f"target_{split}"
 
 
 def evaluate_model(ctx: RunContext, model, gold: Sequence[Sentence], split: str) -> dict[str, float]:

@@ -7,6 +7,9 @@
       budget) does not fit
   status NAME [--only ...] [override ...]   done, failed, remaining and the time left per launcher
   report NAME [--out docs/results]         the study's page with intervals, from the finished jobs
+  rekey NAME --accept PREFIX[,PREFIX] [--dry-run]
+      finished jobs whose identity changed only because options were added since they ran (under the accepted
+      prefixes, which you vouch leave what a job computes unchanged) move to their new identity
 """
 
 from __future__ import annotations
@@ -218,19 +221,40 @@ def report_command(args) -> int:
     return 0
 
 
+def rekey_command(args) -> int:
+    from xner.study.plan import composer
+
+    study = load(args.name, CONF_DIR)
+    folder, jobs, _, _ = _plan(args, study, validate=False)
+    accept = [a.strip() for a in ",".join(args.accept).split(",") if a.strip()]
+    if not accept:
+        raise ConfigError("rekey --accept: name the option prefixes added since the jobs ran, e.g. --accept model.init_from")
+    moved, kept = folder.rekey(jobs, composer(CONF_DIR), accept, dry_run=args.dry_run)
+    for line in moved:
+        print(("would move " if args.dry_run else "moved ") + line)
+    for line in kept:
+        print("kept " + line)
+    print(f"study {study.name}: {len(moved)} job(s) {'to move' if args.dry_run else 'moved'}, {len(kept)} kept")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="python -m xner.study", description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog="\n".join(__doc__.splitlines()[1:]))
     commands = parser.add_subparsers(dest="command", required=True)
-    for name in ("run", "status", "report"):
+    for name in ("run", "status", "report", "rekey"):
         sub = commands.add_parser(name)
         sub.add_argument("name", help="a study in conf/study/ (or a study YAML file)")
         sub.add_argument("--root", default=DEFAULT_ROOT, help=f"where studies keep their jobs (default {DEFAULT_ROOT}; "
                                                               "$XNER_STUDIES_DIR)")
-        if name in ("run", "status"):
+        if name in ("run", "status", "rekey"):
             sub.add_argument("--only", action="append", default=[], metavar="KEY=V[,V]", help="only these grid values")
             sub.add_argument("overrides", nargs="*", help="launcher overrides (hydra/launcher=local) and overrides for every job")
+        if name == "rekey":
+            sub.add_argument("--accept", action="append", default=[], metavar="PREFIX[,PREFIX]",
+                             help="option prefixes added since the jobs ran that do not change what they compute")
+            sub.add_argument("--dry-run", action="store_true", help="say what would move, move nothing")
         if name == "run":
             sub.add_argument("--deadline", help="start no job that would end after this (80m, 2h, 1h30m)")
             sub.add_argument("--retry-failed", action="store_true", help="run failed jobs again")
@@ -247,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     args.argv = argv[2:]  # (the chunk log's command)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
-        return {"run": run, "status": status, "report": report_command}[args.command](args)
+        return {"run": run, "status": status, "report": report_command, "rekey": rekey_command}[args.command](args)
     except XnerError as error:
         return report(error)
 

@@ -26,8 +26,8 @@ PLAN_FILE = "plan.json"
 CHUNKS_FILE = "chunks.jsonl"
 
 
-def job_id(cfg: DictConfig) -> str:
-    """The job's identity: its composed config (interpolations unresolved, so the same on every machine and data
+def identity(cfg: DictConfig) -> dict:
+    """What identifies a job: its composed config (interpolations unresolved, so the same on every machine and data
     root) without hydra, paths, logger, threads and the components' inference runtimes."""
     container = OmegaConf.to_container(cfg, resolve=False)
 
@@ -36,7 +36,31 @@ def job_id(cfg: DictConfig) -> str:
             return {k: strip(v) for k, v in node.items() if k != RUNTIME_KEY}
         return [strip(v) for v in node] if isinstance(node, list) else node
 
-    return stable_hash(strip({k: v for k, v in container.items() if k not in NOT_IDENTITY}))
+    return strip({k: v for k, v in container.items() if k not in NOT_IDENTITY})
+
+
+def job_id(cfg: DictConfig) -> str:
+    """The job's identity as a short hash of `identity(cfg)`."""
+    return stable_hash(identity(cfg))
+
+
+def flat(node, prefix: str = "") -> dict[str, object]:
+    """A nested config as dotted key -> leaf value (lists are leaves)."""
+    if isinstance(node, dict) and node:
+        out: dict[str, object] = {}
+        for key, value in node.items():
+            out.update(flat(value, f"{prefix}{key}."))
+        return out
+    return {prefix[:-1]: node}
+
+
+def config_changes(old: dict, new: dict) -> tuple[list[str], list[str]]:
+    """(added keys, changed or removed keys) from an old job identity to a new one, dotted."""
+    before, after = flat(old), flat(new)
+    added = sorted(k for k in after if k not in before and not any(k.startswith(b + ".") for b in before))
+    changed = sorted(k for k in before if after.get(k, object()) != before[k]
+                     and not (before[k] in ({}, None) and any(a.startswith(k + ".") for a in after)))
+    return added, changed
 
 
 @dataclass
@@ -55,13 +79,22 @@ class Job:
 def job_sources(cfg: DictConfig) -> list[str]:
     """The source-language NER models a job needs (its labeller / model-transfer model and any teachers)."""
     from xner.stages.ner import needs_source_model, source_language
+    from xner.stages.teachers import teacher_languages, transfer_source
 
     if OmegaConf.select(cfg, "source_model", default=None) is None:
         return []
     pipeline = OmegaConf.select(cfg, "experiment.pipeline", default=None)
+    init = OmegaConf.select(cfg, "model.init_from", default=None)
+    found = {source_language(cfg) if str(init) == "source" else str(init)} if init else set()
     if pipeline == "teacher_student":
-        return sorted(map(str, OmegaConf.select(cfg, "experiment.teachers", default=None) or [source_language(cfg)]))
-    return [source_language(cfg)] if pipeline == "model_transfer" or needs_source_model(cfg) else []
+        found |= set(teacher_languages(cfg))
+        if float(OmegaConf.select(cfg, "experiment.projection_weight", default=0) or 0) > 0:
+            found.add(source_language(cfg))
+    elif pipeline == "model_transfer":
+        found.add(transfer_source(cfg))
+    elif needs_source_model(cfg):
+        found.add(source_language(cfg))
+    return sorted(found)
 
 
 def warm_first(todo: Sequence[Job], size: int) -> list[Job]:
@@ -232,6 +265,56 @@ class StudyDir:
                 adopted[ident] = other.name
                 break
         return adopted
+
+    def rekey(self, jobs: Sequence[Job], compose: Callable[[list[str]], DictConfig], accept: Sequence[str],
+              dry_run: bool = False) -> tuple[list[str], list[str]]:
+        """Finished jobs of the plan whose identity changed only by options added since they ran (each under an
+        `accept`ed prefix, which the caller vouches leave what the job computes unchanged) move to the identity the
+        current config gives them: folder, end record and plan entry. Returns (lines of what moved, lines of what
+        did not and why); a job whose existing settings changed never moves."""
+        planned = self.load_plan()
+        wanted = {(tuple(sorted(job.point.items())), tuple(job.extras)): job for job in jobs}
+        moved, kept = [], []
+        for ident, old in list(planned.items()):
+            new = wanted.get((tuple(sorted(old.point.items())), tuple(old.extras)))
+            if new is None or new.id == ident or not self.is_done(ident):
+                continue
+            label = ", ".join(f"{k}={v}" for k, v in old.point.items())
+            if self.job_dir(new.id).exists():
+                kept.append(f"{label}: {new.id} exists already")
+                continue
+            saved = self.job_dir(ident) / ".hydra" / "config.yaml"
+            if not saved.is_file():
+                kept.append(f"{label}: no saved config ({saved})")
+                continue
+            cfg = compose([*new.overrides, *new.extras])
+            if job_id(cfg) != new.id:
+                kept.append(f"{label}: composing its overrides does not give the planned job {new.id}")
+                continue
+            before = identity(OmegaConf.load(saved))
+            if stable_hash(before) != ident:
+                kept.append(f"{label}: its saved config does not give its identity {ident}")
+                continue
+            added, changed = config_changes(before, identity(cfg))
+            refused = [k for k in added if not any(k == a or k.startswith(a + ".") for a in accept)]
+            if changed or refused:
+                why = f"changed {', '.join(changed[:4])}" if changed else f"added {', '.join(refused[:4])} (not accepted)"
+                kept.append(f"{label}: {why}")
+                continue
+            under = sorted({next(a for a in accept if k == a or k.startswith(a + ".")) for k in added})
+            moved.append(f"{label}: {ident} -> {new.id} (added {len(added)} option(s) under {', '.join(under)})")
+            if dry_run:
+                continue
+            record = dict(sweeps.job_record(self.path, ident) or {}, rekeyed_from=ident, rekey_accepted=sorted(set(accept)))
+            self.job_dir(ident).rename(self.job_dir(new.id))
+            sweeps.write_job_record(self.path, new.id, record)
+            planned[new.id] = new
+        if moved and not dry_run:
+            path = self.path / PLAN_FILE
+            current = json.loads(path.read_text()).get("current", [])
+            write_json_atomic(path, {**json.loads(path.read_text()), "current": current,
+                                     "jobs": {k: asdict(v) for k, v in planned.items()}})
+        return moved, kept
 
     def load_plan(self) -> dict[str, Job]:
         path = self.path / PLAN_FILE
