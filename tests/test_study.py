@@ -465,7 +465,7 @@ def test_rekey_moves_jobs_whose_identity_changed_only_by_accepted_added_options(
     assert "2 job(s) moved, 2 kept" in capsys.readouterr().out
     first, second, third, _ = jobs
     assert folder.is_done(first.id) and folder.is_done(second.id) and not folder.is_done(third.id)
-    assert not folder.is_done(old_ids[first.id]) and folder.is_done(old_ids[third.id])
+    assert not folder.is_done(old_ids[first.id]) and folder.is_done(old_ids[third.id]) and not folder.record(old_ids[first.id])
     assert folder.record(first.id)["rekeyed_from"] == old_ids[first.id] and folder.record(first.id)["seconds"] == 60.0
     assert job_id(compose([*first.overrides, *first.extras])) == first.id and first.id in folder.load_plan()
     assert folder.rekey(jobs, compose, ["model.init_from"])[0] == []  # nothing left to move

@@ -79,6 +79,11 @@ def write_job_record(sweep_dir: Path, job: str, record: dict) -> None:
     path.write_text(json.dumps(record))
 
 
+def drop_job_record(sweep_dir: Path, job: str) -> None:
+    """Forget a job's end record (its job moved to another identity, which carries the record)."""
+    _marker(Path(sweep_dir), "jobs", job).unlink(missing_ok=True)
+
+
 def job_record(sweep_dir: Path, job: str) -> dict | None:
     """What a job recorded when it ended (seconds, finished, machine, ok), None if it never ended."""
     path = _marker(Path(sweep_dir), "jobs", job)

@@ -308,6 +308,7 @@ class StudyDir:
             record = dict(sweeps.job_record(self.path, ident) or {}, rekeyed_from=ident, rekey_accepted=sorted(set(accept)))
             self.job_dir(ident).rename(self.job_dir(new.id))
             sweeps.write_job_record(self.path, new.id, record)
+            sweeps.drop_job_record(self.path, ident)
             planned[new.id] = new
         if moved and not dry_run:
             path = self.path / PLAN_FILE

@@ -61,8 +61,8 @@ def collect(study: Study, folder: StudyDir) -> tuple[dict[tuple[str, str], Cell]
 
     plan = folder.load_plan()
     extras = {identity(job.extras) for job in plan.values()}
-    for job in plan.values():
-        point = job.point
+    for job in sorted(plan.values(), key=lambda j: (j.seed is None, str(j.seed).zfill(12))):  # runs in seed order: the
+        point = job.point                                                                     # resampling does not follow ids
         if set(point) != set(study.grid) or any(point[k] not in study.grid[k] for k in point):
             continue
         if not folder.is_done(job.id):
