@@ -25,9 +25,9 @@ def require_model(cfg: DictConfig) -> None:
     """A NER model configured, and a starting point (model.init_from) other than the target's own gold model."""
     if "encoder" not in cfg.model:
         raise ConfigError(f"experiment={cfg.experiment.name} needs a NER model (model=tagger)")
-    init = cfg.model.get("init_from")
+    init = init_language(cfg, cfg.model.get("init_from"))
     if init:
-        check_not_target(cfg, [source_language(cfg) if str(init) == "source" else str(init)], "model.init_from")
+        check_not_target(cfg, [init], "model.init_from")
 
 
 def dev_f1(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -> float:
@@ -60,9 +60,9 @@ def train_stage(ctx: RunContext, name: str, train: Sequence[Sentence], dev: Sequ
     if dev and not dev_selects(dev, model_cfg.get("min_dev_entities")):
         key["dev_selects"] = False  # (keys of models selected on dev stay as they were)
     start = None
-    if model_cfg.get("init_from"):  # continued training from a source model: it is part of this model's key
-        init = str(model_cfg["init_from"])
-        start = source_model_stage(ctx, source_language(cfg) if init == "source" else init, metric_prefix="init/")
+    init = init_language(cfg, model_cfg.get("init_from"))
+    if init:  # continued training from a source model: it is part of this model's key
+        start = source_model_stage(ctx, init, metric_prefix="init/")
         key["init"] = start.ref
 
     def compute():
@@ -85,6 +85,13 @@ def source_language(cfg: DictConfig) -> str:
     pair = OmegaConf.select(cfg, "data.parallel.pair", default=None) if OmegaConf.select(cfg, "data.parallel.dataset", default=None) else None
     pair = pair or OmegaConf.select(cfg, "lang.mafand_pair")
     return str(OmegaConf.select(cfg, "source_model.lang") or (str(pair).split("-")[0] if pair else "en"))
+
+
+def init_language(cfg: DictConfig, init_from) -> str | None:
+    """The source model a target model starts from (`model.init_from`: 'source' is the run's source language)."""
+    if not init_from:
+        return None
+    return source_language(cfg) if str(init_from) == "source" else str(init_from)
 
 
 def target_language(cfg: DictConfig) -> tuple[str | None, tuple[str, str] | None]:

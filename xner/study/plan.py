@@ -78,14 +78,14 @@ class Job:
 
 def job_sources(cfg: DictConfig) -> list[str]:
     """The source-language NER models a job needs (its labeller / model-transfer model and any teachers)."""
-    from xner.stages.ner import needs_source_model, source_language
+    from xner.stages.ner import init_language, needs_source_model, source_language
     from xner.stages.teachers import teacher_languages, transfer_source
 
     if OmegaConf.select(cfg, "source_model", default=None) is None:
         return []
     pipeline = OmegaConf.select(cfg, "experiment.pipeline", default=None)
-    init = OmegaConf.select(cfg, "model.init_from", default=None)
-    found = {source_language(cfg) if str(init) == "source" else str(init)} if init else set()
+    init = init_language(cfg, OmegaConf.select(cfg, "model.init_from", default=None))
+    found = {init} if init else set()
     if pipeline == "teacher_student":
         found |= set(teacher_languages(cfg))
         if float(OmegaConf.select(cfg, "experiment.projection_weight", default=0) or 0) > 0:
