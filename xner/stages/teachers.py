@@ -33,9 +33,12 @@ def pool_languages(cfg: DictConfig, pool, option: str) -> list[str]:
     return langs
 
 
-def ranking(cfg: DictConfig, option: str) -> dict[str, float]:
-    """The target's transfer ranking {source: rank} from its lang config; one line naming the way out when it has none."""
+def ranking(cfg: DictConfig, option: str, required: bool = True) -> dict[str, float]:
+    """The target's transfer ranking {source: rank} from its lang config; where it has none, one line naming the way
+    out (or {} when not `required`)."""
     ranks = OmegaConf.select(cfg, "lang.transfer_ranking.ranks")
+    if not ranks and not required:
+        return {}
     if not ranks:
         raise ConfigError(f"{option}: lang={OmegaConf.select(cfg, 'lang.code')} has no lang.transfer_ranking to pick the "
                           "best-ranked languages from; name them instead (experiment.teachers=[...]) or take all of the pool")
@@ -47,9 +50,8 @@ def ranked_from_pool(cfg: DictConfig, pool, k: int | str, exclude: Sequence[str]
     leaving out `exclude` and the target itself."""
     code, _ = target_language(cfg)
     langs = [lang for lang in pool_languages(cfg, pool, option) if lang != code and lang not in exclude]
-    if k == "all":
-        ranks = OmegaConf.select(cfg, "lang.transfer_ranking.ranks")
-        return best_ranked({str(a): float(b) for a, b in as_dict(ranks).items()}, langs, None) if ranks else langs
+    if k == "all":  # every language of the pool: in ranking order where the target has a ranking
+        return best_ranked(ranking(cfg, option, required=False), langs, None)
     return best_ranked(ranking(cfg, option), langs, int(k))
 
 
