@@ -296,12 +296,13 @@ class StudyDir:
                 kept.append(f"{label}: its saved config does not give its identity {ident}")
                 continue
             added, changed = config_changes(before, identity(cfg))
-            refused = [k for k in added if not any(k == a or k.startswith(a + ".") for a in accept)]
+            owner = {k: next((a for a in accept if k == a or k.startswith(a + ".")), None) for k in added}
+            refused = [k for k, a in owner.items() if a is None]
             if changed or refused:
                 why = f"changed {', '.join(changed[:4])}" if changed else f"added {', '.join(refused[:4])} (not accepted)"
                 kept.append(f"{label}: {why}")
                 continue
-            under = sorted({next(a for a in accept if k == a or k.startswith(a + ".")) for k in added})
+            under = sorted(set(owner.values()))
             moved.append(f"{label}: {ident} -> {new.id} (added {len(added)} option(s) under {', '.join(under)})")
             if dry_run:
                 continue
@@ -312,9 +313,7 @@ class StudyDir:
             planned[new.id] = new
         if moved and not dry_run:
             path = self.path / PLAN_FILE
-            current = json.loads(path.read_text()).get("current", [])
-            write_json_atomic(path, {**json.loads(path.read_text()), "current": current,
-                                     "jobs": {k: asdict(v) for k, v in planned.items()}})
+            write_json_atomic(path, {**json.loads(path.read_text()), "jobs": {k: asdict(v) for k, v in planned.items()}})
         return moved, kept
 
     def load_plan(self) -> dict[str, Job]:
