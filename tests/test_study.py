@@ -104,6 +104,12 @@ def test_estimates_and_job_times_leave_out_source_model_training(tmp_path):
     ("question: q\ngrid: {lang: [de]}\noverrides: [lang=es]", "not key=value for a key outside the grid"),
     ("question: q\ngrid: {lang: [de]}\nresamples: 0", "resamples: expected a whole number >= 1"),
     ("question: [q\n", "not valid YAML"),
+    ("question: q\ngrid: {lang: [de], projector: [ilp, greedy]}\ncontrasts: [{projector: [ilp, ilp]}]",
+     r"contrasts\[1\].projector: ilp and ilp must be two different grid values"),
+    ("question: q\ngrid: {lang: [de], projector: [ilp, greedy]}\ncontrasts: [{lang: [de, es]}]",
+     r"contrasts\[1\]: 'lang' is not a method key"),
+    ("question: q\ngrid: {lang: [de], projector: [ilp, greedy]}\ncontrasts: [{projector: ilp}]",
+     r"contrasts\[1\].projector: two grid values"),
 ])
 def test_bad_study_files_are_one_line_errors(tmp_path, text, message):
     path = tmp_path / "bad.yaml"
@@ -201,6 +207,7 @@ def test_report_counts_wins_only_outside_the_interval(tmp_path):
         question: Which projector?
         grid: {lang: [de, es], projector: [heuristic, ilp, greedy], seed: [1, 2]}
         baseline: {projector: heuristic}
+        contrasts: [{projector: [ilp, greedy]}]
         """)), CONF_DIR)
     folder = StudyDir(tmp_path / "studies", study.name)
     rng = np.random.default_rng(3)
@@ -229,7 +236,9 @@ def test_report_counts_wins_only_outside_the_interval(tmp_path):
     page = write_report(study, folder, tmp_path / "out").read_text()
     assert "**projector=ilp** is ahead of projector=heuristic" in page
     assert "**projector=greedy** is not distinguishable from projector=heuristic" in page
-    assert "excluding 0 on 2 of 2" in page and "| **wins / ties / losses** | 2 / 0 / 0 | 0 / 2 / 0 |" in page
+    assert "**projector=ilp** is ahead of projector=greedy" in page  # the contrast, beside the baseline's
+    assert "| projector=ilp − projector=heuristic | projector=ilp − projector=greedy | projector=greedy − projector=heuristic |" in page
+    assert "excluding 0 on 2 of 2" in page and "| **wins / ties / losses** | 2 / 0 / 0 | 2 / 0 / 0 | 0 / 2 / 0 |" in page
     assert "Hand-written: kept." in page and "2 cores" in page and "(runs per cell: 2)" in page
     assert (tmp_path / "out" / "tiny" / "differences.png").stat().st_size > 1000
     again = write_report(study, folder, tmp_path / "out").read_text()

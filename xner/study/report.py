@@ -99,6 +99,18 @@ def baseline_method(study: Study, method: str) -> str | None:
     return None if label == method else label
 
 
+def contrast_partners(study: Study, method: str) -> list[str]:
+    """The methods a study's `contrasts` compare this one with: its settings with each pair's other value put in."""
+    parts = dict(part.split("=", 1) for part in method.split(" [")[0].split(", ") if "=" in part)
+    extra = method[len(method.split(" [")[0]):]
+    partners = []
+    for contrast in study.contrasts:
+        if all(parts.get(key) == a for key, (a, _) in contrast.items()):
+            other = {**parts, **{key: b for key, (_, b) in contrast.items()}}
+            partners.append(", ".join(f"{k}={other[k]}" for k in study.method_keys if k in other) + extra)
+    return partners
+
+
 def _fmt(values: Sequence[float]) -> str:
     if not values:
         return "–"
@@ -126,10 +138,9 @@ class Comparison:
 
 def compare(study: Study, cells: dict[tuple[str, str], Cell], rows: list[str], methods: list[str]) -> list[Comparison]:
     out = []
-    for method in methods:
-        base = baseline_method(study, method)
-        if base is None or base not in methods:
-            continue
+    wanted = [(m, p) for m in methods for p in [baseline_method(study, m), *contrast_partners(study, m)]
+              if p is not None and p in methods]
+    for method, base in dict.fromkeys(wanted):
         pairs, per_row, missing = [], {}, []
         for row in rows:
             a, b = cells.get((row, method)), cells.get((row, base))
@@ -146,7 +157,8 @@ def compare(study: Study, cells: dict[tuple[str, str], Cell], rows: list[str], m
 
 
 def answer(study: Study, comparisons: list[Comparison], cells, rows, methods) -> list[str]:
-    """Plain sentences from the numbers: each method against its baseline, overall and counted by row."""
+    """Plain sentences from the numbers: each method against its baseline (and the study's contrasts), overall and
+    counted by row."""
     lines = []
     metric = study.headline
     for c in comparisons:
@@ -301,7 +313,8 @@ def write_report(study: Study, folder: StudyDir, out: Path) -> Path:
     if cells:
         lines += ["", f"(runs per cell: {', '.join(map(str, seeds))})", ""]
     if comparisons:
-        lines += ["## Differences against the baseline, 95% paired bootstrap", "",
+        lines += ["## Differences against the baseline" + (" and the contrasts" if study.contrasts else "")
+                  + ", 95% paired bootstrap", "",
                   f"{study.resamples} resamples of the test sentences (the same for both systems; with several seeds, "
                   "the runs are resampled too); **win**/**loss** only where the interval excludes 0.", ""]
         shown = [c for c in comparisons if c.per_row or c.rows_without_predictions]

@@ -35,6 +35,7 @@ class StudyOptions:
     headline: str = "test/f1"
     rows: str = "lang"
     baseline: Mapping[str, Any] = field(default_factory=dict)
+    contrasts: list = field(default_factory=list)  # more pairs to compare: [{key: [value, other value]}, ...]
     overrides: list = field(default_factory=list)
     x: str | None = None            # a numeric grid key the report plots against (a scaling study)
     x_label: str | None = None
@@ -90,6 +91,7 @@ class Study:
     job_minutes: dict[str, float]
     budget_note: str
     notes: str
+    contrasts: list[dict[str, tuple[str, str]]] = field(default_factory=list)
 
     @property
     def method_keys(self) -> tuple[str, ...]:
@@ -187,6 +189,21 @@ def load(name: str, conf_dir: str | Path) -> Study:
     for key, value in baseline.items():
         if key not in rendered or value not in rendered[key]:
             raise InputError(path, f"baseline: {key}={value} is not in the grid")
+    contrasts = []
+    for number, contrast in enumerate(values.get("contrasts") or [], 1):
+        if not isinstance(contrast, dict) or not contrast:
+            raise InputError(path, f"contrasts[{number}]: a mapping key: [value, other value], got {contrast!r}")
+        pairs = {}
+        for key, pair in contrast.items():
+            if key not in rendered or key in (rows, "seed"):
+                raise InputError(path, f"contrasts[{number}]: '{key}' is not a method key of the grid")
+            if not isinstance(pair, list) or len(pair) != 2:
+                raise InputError(path, f"contrasts[{number}].{key}: two grid values [value, other value], got {pair!r}")
+            a, b = render(pair[0]), render(pair[1])
+            if a == b or a not in rendered[key] or b not in rendered[key]:
+                raise InputError(path, f"contrasts[{number}].{key}: {a} and {b} must be two different grid values")
+            pairs[key] = (a, b)
+        contrasts.append(pairs)
     x = values.get("x")
     if x is not None and x not in rendered:
         raise InputError(path, f"x: '{x}' is not a grid key")
@@ -197,7 +214,7 @@ def load(name: str, conf_dir: str | Path) -> Study:
     return Study(path.stem, path, str(values["question"]).strip(), rendered, str(values.get("headline", "test/f1")), rows,
                  baseline, overrides, x, values.get("x_label"), int(values.get("resamples", 1000)),
                  {str(k): float(v) for k, v in (budget.get("job_minutes") or {}).items()}, str(budget.get("note", "")).strip(),
-                 str(values.get("notes", "")).strip())
+                 str(values.get("notes", "")).strip(), contrasts)
 
 
 def parse_only(items: list[str]) -> dict[str, list[str]]:
