@@ -92,6 +92,24 @@ def test_estimates_and_job_times_leave_out_source_model_training(tmp_path):
     assert set(estimates(jobs, folder).values()) == {1200.0}  # the median of the three
 
 
+def test_a_deadline_counts_the_source_models_a_job_trains_first(tmp_path):
+    """Recorded job times leave source training out; the first job needing an untrained teacher pays for it once."""
+    from xner.study.plan import with_sources
+    from xner.study.sweeper import pick
+
+    study = load(str(study_file(tmp_path, "question: q?\ngrid: {lang: [de, es, it]}\n"
+                                          "budget: {job_minutes: {default: 2}, source_minutes: {zul: 12, default: 5}}\n")), CONF_DIR)
+    assert study.source_estimate("zul") == 12 and study.source_estimate("pcm") == 5
+    jobs = [Job(lang, {"lang": lang}, "all", lang, None, [], sources=sources,
+                source_minutes={s: study.source_estimate(s) for s in sources})
+            for lang, sources in (("de", ["zul"]), ("es", ["zul", "pcm"]), ("it", []))]
+    base = {job.id: 120.0 for job in jobs}
+    expected = with_sources(jobs, base, trained=set())
+    assert expected == {"de": 840.0, "es": 1140.0, "it": 120.0}
+    assert [j.id for j in pick(jobs, expected, 1, remaining=600.0)] == ["it"]  # zul's 12 min would not fit
+    assert with_sources(jobs, base, trained={"zul"}) == {"de": 120.0, "es": 420.0, "it": 120.0}
+
+
 @pytest.mark.parametrize("text, message", [
     ("grid: {lang: [de]}", "needs 'question'"),
     ("question: q\ngrid: {lang: de}", "bad.yaml: grid.lang: expected list, got 'de'"),

@@ -4,7 +4,7 @@
       every unfinished job of the grid, through Hydra's launcher (hydra/launcher=local: joblib; =slurm: submitit);
       a job is its resolved config, so finished jobs are never rerun and an interrupted study resumes; with a
       deadline no job starts that its expected time (recorded times of the same method, else the study's
-      budget) does not fit
+      budget, plus the source models it would train first) does not fit
   status NAME [--only ...] [override ...]   done, failed, remaining and the time left per launcher
   report NAME [--out docs/results]         the study's page with intervals, from the finished jobs
   rekey NAME --accept PREFIX[,PREFIX] [--dry-run]
@@ -99,11 +99,16 @@ def status(args) -> int:
         print(f"  failed {job.id} ({', '.join(f'{k}={v}' for k, v in job.point.items())}): {errors[job.id]}")
     for job in live:
         print(f"  running {job.id} ({', '.join(f'{k}={v}' for k, v in job.point.items())})")
+    trained = {source for job in done for source in job.sources}
+    untrained = sorted({source for job in todo for source in job.sources} - trained)
     expected = estimates(todo + bad, folder)
     seconds = [expected[j.id] for j in todo]
     if seconds:
-        total = sum(seconds)
-        print(f"  remaining, expected: {describe_seconds(total)} sequentially (the basic launcher)")
+        sources = {s: next(j.source_minutes.get(s, 0.0) for j in todo if s in j.sources) * 60 for s in untrained}
+        total = sum(seconds) + sum(sources.values())
+        print(f"  remaining, expected: {describe_seconds(total)} sequentially (the basic launcher)"
+              + (f", of which {describe_seconds(sum(sources.values()))} trains {len(sources)} source model(s) not "
+                 f"trained by a finished job ({', '.join(sources)})" if sources else ""))
         for name, n in (("hydra/launcher=local", parallelism(launcher_options(["hydra/launcher=local"]))),
                         ("hydra/launcher=slurm", parallelism(launcher_options(["hydra/launcher=slurm"])))):
             print(f"    {name} ({n} at a time): about {describe_seconds(max(total / n, max(seconds)))}")

@@ -74,6 +74,7 @@ class Job:
     extras: list[str] = field(default_factory=list)
     estimate_minutes: float = 0.0
     sources: list[str] = field(default_factory=list)  # the source models (languages) it trains or reuses
+    source_minutes: dict[str, float] = field(default_factory=dict)  # each one's training, if this job trains it
 
 
 def job_sources(cfg: DictConfig) -> list[str]:
@@ -195,10 +196,11 @@ def plan_jobs(study: Study, points: Sequence[Point], extras: Sequence[str], conf
             raise ConfigError(f"study {study.name}, job {point.label()}: {error}") from None
         except Exception as error:  # Hydra composition errors
             raise ConfigError(f"study {study.name}, job {point.label()}: {one_line(error)}") from None
-        ident = job_id(cfg)
+        ident, sources = job_id(cfg), job_sources(cfg)
         jobs.setdefault(ident, Job(ident, point.as_dict(), study.method(point), point.get(study.rows) or "-",
                                    point.get("seed"), [*study.overrides, *point.overrides()], list(extras),
-                                   study.estimate_minutes(point), job_sources(cfg)))
+                                   study.estimate_minutes(point), sources,
+                                   {source: study.source_estimate(source) for source in sources}))
         if progress and time.monotonic() - started > 20 and number % 100 == 0:
             progress(f"composed {number}/{len(points)} jobs")
     return list(jobs.values())
@@ -396,6 +398,13 @@ def estimates(jobs: Sequence[Job], folder: StudyDir) -> dict[str, float]:
         if folder.record(job.id).get("ok") and folder.is_done(job.id) and (seconds := folder.seconds(job.id)) is not None:
             recorded.setdefault(job.method, []).append(seconds)
     return {job.id: statistics.median(recorded[job.method]) if job.method in recorded else job.estimate_minutes * 60
+            for job in jobs}
+
+
+def with_sources(jobs: Sequence[Job], expected: dict[str, float], trained: set[str]) -> dict[str, float]:
+    """`expected` plus, for each job, the training of its source models not in `trained` (the first job to need one
+    trains it; recorded job times leave that out), so a deadline also covers the teachers a chunk has to train."""
+    return {job.id: expected[job.id] + 60 * sum(job.source_minutes.get(s, 0.0) for s in job.sources if s not in trained)
             for job in jobs}
 
 

@@ -16,6 +16,7 @@ from xner.options import Positive, PositiveFloat, check_fields
 
 SETS_FILE = "_sets.yaml"
 DEFAULT_JOB_MINUTES = 30.0  # a job's estimate when neither the study's budget nor a finished job says otherwise
+DEFAULT_SOURCE_MINUTES = 15.0  # training one source model (a teacher) when the budget does not say
 
 
 @dataclass
@@ -23,6 +24,7 @@ class BudgetOptions:
     """What the study costs: per-job estimates in minutes by method value (`default` for the rest), and a note."""
 
     job_minutes: Mapping[str, PositiveFloat] = field(default_factory=dict)
+    source_minutes: Mapping[str, PositiveFloat] = field(default_factory=dict)  # by source language, `default`
     note: str = ""
 
 
@@ -92,6 +94,7 @@ class Study:
     budget_note: str
     notes: str
     contrasts: list[dict[str, tuple[str, str]]] = field(default_factory=list)
+    source_minutes: dict[str, float] = field(default_factory=dict)
 
     @property
     def method_keys(self) -> tuple[str, ...]:
@@ -128,6 +131,10 @@ class Study:
             if key in values:
                 return float(minutes)
         return float(self.job_minutes.get("default", DEFAULT_JOB_MINUTES))
+
+    def source_estimate(self, language: str) -> float:
+        """Minutes to train one source model (teacher) of `language` once: `budget.source_minutes`."""
+        return float(self.source_minutes.get(language, self.source_minutes.get("default", DEFAULT_SOURCE_MINUTES)))
 
 
 def study_path(name: str, conf_dir: str | Path) -> Path:
@@ -214,7 +221,8 @@ def load(name: str, conf_dir: str | Path) -> Study:
     return Study(path.stem, path, str(values["question"]).strip(), rendered, str(values.get("headline", "test/f1")), rows,
                  baseline, overrides, x, values.get("x_label"), int(values.get("resamples", 1000)),
                  {str(k): float(v) for k, v in (budget.get("job_minutes") or {}).items()}, str(budget.get("note", "")).strip(),
-                 str(values.get("notes", "")).strip(), contrasts)
+                 str(values.get("notes", "")).strip(), contrasts,
+                 {str(k): float(v) for k, v in (budget.get("source_minutes") or {}).items()})
 
 
 def parse_only(items: list[str]) -> dict[str, list[str]]:

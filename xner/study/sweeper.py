@@ -15,7 +15,8 @@ from typing import Any, Sequence
 from omegaconf import DictConfig, OmegaConf
 
 from xner.errors import ConfigError
-from xner.study.plan import PLAN_FILE, Job, StudyDir, describe_seconds, estimates, parallelism, warm_first
+from xner.study.plan import (PLAN_FILE, Job, StudyDir, describe_seconds, estimates, parallelism, warm_first,
+                             with_sources)
 
 log = logging.getLogger("xner.study")
 LEFT_FILE = "left.json"  # what the last chunk did not start, and why (read by `status`)
@@ -56,7 +57,7 @@ def run_plan(config: DictConfig, launcher: Any, plan_path: str | None, deadline:
     returns, index, started = [], 0, time.time()
     trained = {source for job in jobs if folder.is_done(job.id) for source in job.sources}
     todo = warm_first([replace(job, sources=[s for s in job.sources if s not in trained]) for job in todo], size)
-    expected = estimates(todo, folder)
+    expected = with_sources(todo, estimates(todo, folder), trained)
     while todo:
         remaining = deadline - time.time() if deadline is not None else math.inf
         batch = pick(todo, expected, size, remaining)
@@ -71,7 +72,8 @@ def run_plan(config: DictConfig, launcher: Any, plan_path: str | None, deadline:
                                   initial_job_idx=index)
         index += len(batch)
         returns.append(results)
-        expected.update(estimates(todo, folder))  # the times just recorded sharpen the estimates
+        trained |= {source for job in batch for source in job.sources}  # tried: a failed one is not counted twice
+        expected.update(with_sources(todo, estimates(todo, folder), trained))  # recorded times sharpen the estimates
     left = [{"id": job.id, "point": job.point, "expected_seconds": round(expected[job.id])} for job in todo]
     (sweep_dir / LEFT_FILE).write_text(json.dumps({"deadline": deadline, "left": left}, indent=1))
     if todo:
