@@ -16,7 +16,7 @@ from xner.options import Positive, PositiveFloat, check_fields
 
 SETS_FILE = "_sets.yaml"
 DEFAULT_JOB_MINUTES = 30.0  # a job's estimate when neither the study's budget nor a finished job says otherwise
-DEFAULT_SOURCE_MINUTES = 15.0  # training one source model (a teacher) when the budget does not say
+DEFAULT_SOURCE_MINUTES = 0.0  # source-model training is counted only where a study's budget names it (CPU minutes)
 
 
 @dataclass
