@@ -81,10 +81,19 @@ def collect(study: Study, folder: StudyDir) -> tuple[dict[tuple[str, str], Cell]
     return cells, finished
 
 
+def method_parts(method: str) -> tuple[dict[str, str], str]:
+    """A method label's settings ({key: value}) and what follows them (its extras, ' [...]', or '')."""
+    label, bracket, extra = method.partition(" [")
+    return dict(part.split("=", 1) for part in label.split(", ") if "=" in part), bracket + extra
+
+
+def method_label(study: Study, parts: dict[str, str]) -> str:
+    return ", ".join(f"{k}={parts[k]}" for k in study.method_keys if k in parts)
+
+
 def grid_order(study: Study, method: str) -> tuple:
     """Methods in the order the study's grid lists their values (then extras by name)."""
-    label, _, extra = method.partition(" [")
-    parts = dict(part.split("=", 1) for part in label.split(", ") if "=" in part)
+    parts, extra = method_parts(method)
     return (tuple(study.grid[k].index(parts[k]) if parts.get(k) in study.grid.get(k, []) else 999 for k in study.method_keys),
             natural_key(extra))
 
@@ -93,22 +102,16 @@ def baseline_method(study: Study, method: str) -> str | None:
     """The method a method is compared with: its own settings with the study's baseline values put in."""
     if not study.baseline:
         return None
-    parts = dict(part.split("=", 1) for part in method.split(" [")[0].split(", ") if "=" in part)
-    parts.update(study.baseline)
-    label = ", ".join(f"{k}={parts[k]}" for k in study.method_keys if k in parts)
+    parts, _ = method_parts(method)
+    label = method_label(study, {**parts, **study.baseline})
     return None if label == method else label
 
 
 def contrast_partners(study: Study, method: str) -> list[str]:
     """The methods a study's `contrasts` compare this one with: its settings with each pair's other value put in."""
-    parts = dict(part.split("=", 1) for part in method.split(" [")[0].split(", ") if "=" in part)
-    extra = method[len(method.split(" [")[0]):]
-    partners = []
-    for contrast in study.contrasts:
-        if all(parts.get(key) == a for key, (a, _) in contrast.items()):
-            other = {**parts, **{key: b for key, (_, b) in contrast.items()}}
-            partners.append(", ".join(f"{k}={other[k]}" for k in study.method_keys if k in other) + extra)
-    return partners
+    parts, extra = method_parts(method)
+    return [method_label(study, {**parts, **{key: b for key, (_, b) in contrast.items()}}) + extra
+            for contrast in study.contrasts if all(parts.get(key) == a for key, (a, _) in contrast.items())]
 
 
 def _fmt(values: Sequence[float]) -> str:
