@@ -9,6 +9,7 @@ TORCH_SPEC ?= torch==2.13.0
 TORCH_INDEX ?=
 export XNER_DATA_DIR ?= $(abspath ../shared/data)
 ARGS ?=
+TEST_WORKERS ?= auto
 NAME ?= transfer_quality
 E5_DIR ?= .cache/xner/models/multilingual-e5-small
 
@@ -36,8 +37,8 @@ $(E5_DIR)/config.json:
 run: install  ## the main job: Europarl en->de intrinsic projection (ARGS="projector=ilp lang=swa" runs that command instead)
 	$(PY) -m xner.run $(if $(ARGS),$(ARGS),lang=de)
 
-test: install  ## the test suite (synthetic fixtures, tiny models; a few minutes on 2 cores)
-	$(PY) -m pytest -q $(ARGS)
+test: install  ## the test suite (synthetic fixtures, tiny models; about 7 min on 2 cores, one worker a core)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) $(ARGS)
 
 study: install models  ## run a study: make study NAME=transfer_quality ARGS="--deadline 80m" (resumes; python -m xner.study --help)
 	$(PY) -m xner.study run $(NAME) $(ARGS)

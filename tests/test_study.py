@@ -128,6 +128,7 @@ def test_a_deadline_counts_the_source_models_a_job_trains_first(tmp_path):
      r"contrasts\[1\]: 'lang' is not a method key"),
     ("question: q\ngrid: {lang: [de], projector: [ilp, greedy]}\ncontrasts: [{projector: ilp}]",
      r"contrasts\[1\].projector: two grid values"),
+    ("question: q\ngrid: {lang: [de]}\ndiagnostics: [teach/agreement, {a: 1}]", r"diagnostics\[2\]: a metric name"),
 ])
 def test_bad_study_files_are_one_line_errors(tmp_path, text, message):
     path = tmp_path / "bad.yaml"
@@ -226,6 +227,7 @@ def test_report_counts_wins_only_outside_the_interval(tmp_path):
         grid: {lang: [de, es], projector: [heuristic, ilp, greedy], seed: [1, 2]}
         baseline: {projector: heuristic}
         contrasts: [{projector: [ilp, greedy]}]
+        diagnostics: [projection/entities_per_sentence, not/logged]
         """)), CONF_DIR)
     folder = StudyDir(tmp_path / "studies", study.name)
     rng = np.random.default_rng(3)
@@ -245,7 +247,8 @@ def test_report_counts_wins_only_outside_the_interval(tmp_path):
         job_dir.mkdir(parents=True)
         write_conll(job_dir / "test_gold.conll", gold)
         write_conll(job_dir / "test_predictions.conll", predicted)
-        (job_dir / "metrics.json").write_text(json.dumps({"test/f1": evaluate_sentences(gold, predicted)["f1"]}))
+        density = {"projection/entities_per_sentence": 1.5 + int(point.get("seed"))} if projector == "ilp" else {}
+        (job_dir / "metrics.json").write_text(json.dumps({"test/f1": evaluate_sentences(gold, predicted)["f1"], **density}))
         sweeps.job_ended(folder.path, ident, None, 12.0)
         jobs.append(Job(ident, point.as_dict(), study.method(point), lang, point.get("seed"), point.overrides()))
     folder.save_plan(study, jobs)
@@ -257,6 +260,9 @@ def test_report_counts_wins_only_outside_the_interval(tmp_path):
     assert "**projector=ilp** is ahead of projector=greedy" in page  # the contrast, beside the baseline's
     assert "| projector=ilp − projector=heuristic | projector=ilp − projector=greedy | projector=greedy − projector=heuristic |" in page
     assert "excluding 0 on 2 of 2" in page and "| **wins / ties / losses** | 2 / 0 / 0 | 2 / 0 / 0 | 0 / 2 / 0 |" in page
+    # diagnostics: only the methods (and metrics) that log them, mean over seeds
+    assert "**projection/entities_per_sentence**\n\n| lang | projector=ilp |\n|---|---|\n| de | 3 |\n| es | 3 |" in page
+    assert "not/logged" not in page
     assert "Hand-written: kept." in page and "2 cores" in page and "(runs per cell: 2)" in page
     assert (tmp_path / "out" / "tiny" / "differences.png").stat().st_size > 1000
     again = write_report(study, folder, tmp_path / "out").read_text()

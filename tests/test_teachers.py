@@ -133,16 +133,19 @@ def test_african_teachers_by_rank_with_agreement_weights_end_to_end(compose_cfg,
     assert metrics["teach/teachers"] == 2 and metrics["data/teacher/hau/train_sentences"] == 60
     weights = [metrics["teach/weight/hau"], metrics["teach/weight/zul"]]
     assert sum(weights) == pytest.approx(1.0) and all(0 < w < 1 for w in weights)
-    assert metrics["teach/agreement/hau"] == metrics["teach/agreement/zul"] > 0.5  # two teachers: one agreement
+    assert metrics["teach/agreement/hau"] == metrics["teach/agreement/zul"] == metrics["teach/agreement"] > 0.5  # one pair
+    assert metrics["teach/entities_per_sentence"] == pytest.approx(metrics["teach/entities"] / metrics["data/unlabelled_sentences"])
     assert metrics["stage/teach/calls"] == 2 and metrics["stage/train_source/calls"] == 2  # one stage per teacher, summed
     assert len(list((tmp_path / "cache" / "teach").glob("*.npz"))) == 2 and metrics["test/f1"] > 0.5
     again = run(compose_cfg("experiment=teacher_student", "lang=swa", "experiment.teachers=[zul]", "data.dev_sentences=20",
                             f"model.encoder={word_encoder}", *FAST))
     assert again["stage/teach/cache_hit"] == 1.0  # zul's labels of the same text, reused by another teacher set
+    assert "teach/agreement" not in again and again["teach/entities_per_sentence"] > 0  # a lone teacher agrees with none
     transfer = run(compose_cfg("experiment=model_transfer_african", "lang=swa", "experiment.source_pool=[hau,zul]",
                                "lang.transfer_ranking.ranks={hau: 1, zul: 2}", "data.target.split=dev",
                                f"model.encoder={word_encoder}", *FAST))
     assert transfer["stage/train_source/cache_hit"] == 1.0  # hau's model, trained above
+    assert transfer["transfer/source_rank"] == 1 and metrics["teach/mean_rank"] == 28.5  # swa: hau 26, zul 31
     # scored on the target's gold dev split (choosing a setting without touching test): named apart from test
     assert transfer["target_dev/f1"] > 0.3 and "test/f1" not in transfer and transfer["data/target_dev_sentences"] == 20
 

@@ -12,7 +12,7 @@ from xner.runtime.context import RunContext
 from xner.runtime.schemas import ExperimentOptions
 from xner.stages.corpus import corpus_split
 from xner.stages.ner import check_not_target, evaluate_model, require_model, source_model_stage, target_gold
-from xner.stages.teachers import transfer_source
+from xner.stages.teachers import source_ranks, transfer_source
 
 
 @dataclass
@@ -32,7 +32,8 @@ def run(ctx: RunContext) -> dict[str, float]:
     cfg = ctx.cfg
     test, _, scored = target_gold(cfg)
     lang = transfer_source(cfg)
-    ctx.log_metrics({f"data/{scored}_sentences": len(test)})
+    ctx.log_metrics({f"data/{scored}_sentences": len(test)}
+                    | {"transfer/source_rank": rank for rank in source_ranks(cfg, [lang]).values()})
     ctx.tracker.set_tags({"xner.source_lang": lang})
     model = source_model_stage(ctx, lang)
     evaluate_model(ctx, model.value, corpus_split(cfg, cfg.source_model.corpora[lang], "dev")[0], "dev")

@@ -21,8 +21,9 @@ from xner.runtime.context import RunContext
 from xner.runtime.schemas import ExperimentOptions
 from xner.stages.corpus import as_dict, corpus_split
 from xner.stages.ner import evaluate_model, require_model, source_model_stage, target_gold, train_stage
-from xner.stages.teachers import agreement_weights, given_weights, teacher_languages
-from xner.stages.projection import build_projection, check_parallel, hold_out, parallel_words, project_parallel
+from xner.stages.teachers import agreement_weights, given_weights, source_ranks, teacher_languages
+from xner.stages.projection import (build_projection, check_parallel, hold_out, parallel_words, project_parallel,
+                                   projected_statistics)
 
 log = logging.getLogger(__name__)
 
@@ -129,14 +130,21 @@ def run(ctx: RunContext) -> dict[str, float]:
     targets, words_key = unlabelled_words(cfg, ctx.log_metrics)
     ctx.log_metrics({"data/unlabelled_sentences": len(targets), f"data/{scored}_sentences": len(test), "teach/teachers": len(langs)})
     log.info("teachers: %s", ", ".join(langs))
+    ranks = source_ranks(cfg, langs)
+    if ranks:
+        ctx.log_metrics({f"teach/rank/{lang}": rank for lang, rank in ranks.items()}
+                        | {"teach/mean_rank": float(np.mean(list(ranks.values())))})
 
     tags = tag_set(list(cfg.data.labels.keep))
     teachers = {lang: source_model_stage(ctx, lang, metric_prefix=f"teacher/{lang}/") for lang in langs}
     per_teacher = teacher_distributions(ctx, teachers, targets, words_key, tags)
     weights = given_weights(cfg, langs)
+    by_agreement, agreements = agreement_weights(per_teacher, tags)  # logged for every set: explains where teachers fail
+    if len(langs) > 1:
+        ctx.log_metrics({f"teach/agreement/{lang}": value for lang, value in agreements.items()}
+                        | {"teach/agreement": float(np.mean(list(agreements.values())))})
     if weights is None and cfg.experiment.get("weighting") == "agreement":
-        weights, agreements = agreement_weights(per_teacher, tags)
-        ctx.log_metrics({f"teach/agreement/{lang}": value for lang, value in agreements.items()})
+        weights = by_agreement
     weights = weights or {lang: 1 / len(langs) for lang in langs}
     ctx.log_metrics({f"teach/weight/{lang}": value for lang, value in weights.items()})
     log.info("teacher weights: %s", ", ".join(f"{lang} {w:.3f}" for lang, w in weights.items()))
@@ -152,7 +160,8 @@ def run(ctx: RunContext) -> dict[str, float]:
         data_key["projected"] = projected.ref
     sentences = argmax_sentences(targets, distributions, tags)
     ctx.log_metrics({"teach/entities": sum(len(s.spans) for s in sentences),
-                     "teach/mean_max_probability": float(np.mean([p.max(1).mean() for p in distributions if len(p)]))})
+                     "teach/mean_max_probability": float(np.mean([p.max(1).mean() for p in distributions if len(p)]))}
+                    | projected_statistics(sentences, "teach"))
     n_train = hold_out(cfg, sentences)
     ctx.log_metrics({"data/train_sentences": n_train, "data/dev_sentences": len(sentences) - n_train})
     data_key["dev_sentences"] = len(sentences) - n_train

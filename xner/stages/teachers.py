@@ -45,6 +45,13 @@ def ranking(cfg: DictConfig, option: str, required: bool = True) -> dict[str, fl
     return {str(k): float(v) for k, v in as_dict(ranks).items()}
 
 
+def source_ranks(cfg: DictConfig, langs: Sequence[str]) -> dict[str, float]:
+    """Each language's rank as a source for the target (lang.transfer_ranking; unranked ones left out): how related
+    a teacher is, logged beside the results that it may explain."""
+    ranks = ranking(cfg, "lang.transfer_ranking", required=False)
+    return {lang: ranks[lang] for lang in langs if lang in ranks}
+
+
 def ranked_from_pool(cfg: DictConfig, pool, k: int | str, exclude: Sequence[str], option: str) -> list[str]:
     """The `k` best-ranked languages of `pool` for this target ('all': every one, in ranking order where known),
     leaving out `exclude` and the target itself."""

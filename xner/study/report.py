@@ -259,6 +259,24 @@ def scaling_plot(study: Study, cells, rows: list[str], methods: list[str], compa
     return save_png(figure, path)
 
 
+def diagnostics_tables(study: Study, cells: dict[tuple[str, str], Cell], rows: list[str], methods: list[str]) -> list[str]:
+    """The study's `diagnostics` metrics by row and method (mean over seeds), for the methods that log them."""
+    lines = []
+    for metric in study.diagnostics:
+        logging = [m for m in methods if any(cells[(r, m)].values(metric) for r in rows if (r, m) in cells)]
+        if not logging:
+            continue
+        if not lines:
+            lines += ["## Diagnostics", "", f"What may explain a {study.rows} where the methods disagree: each metric the jobs log, "
+                      "mean over seeds (– where a job does not log it).", ""]
+        lines += [f"**{metric}**", "", f"| {study.rows} | " + " | ".join(logging) + " |", "|---|" + "---|" * len(logging)]
+        for row in rows:
+            values = [cells[(row, m)].values(metric) if (row, m) in cells else [] for m in logging]
+            lines.append(f"| {row} | " + " | ".join(f"{_mean(v):.3g}" if v else "–" for v in values) + " |")
+        lines.append("")
+    return lines
+
+
 def _dates(finished: list[Job], folder: StudyDir) -> tuple[list[str], list[str]]:
     dates, machines = set(), set()
     for job in finished:
@@ -334,6 +352,7 @@ def write_report(study: Study, folder: StudyDir, out: Path) -> Path:
         lines.append("| **wins / ties / losses** | " + " | ".join(
             "{win} / {tie} / {loss}".format(**c.tally()) for c in shown) + " |")
         lines.append("")
+    lines += diagnostics_tables(study, cells, rows, methods)
     figures = out / study.name
     made = [difference_plot(comparisons, rows, figures / "differences.png", metric)]
     if study.x:

@@ -38,6 +38,7 @@ class StudyOptions:
     rows: str = "lang"
     baseline: Mapping[str, Any] = field(default_factory=dict)
     contrasts: list = field(default_factory=list)  # more pairs to compare: [{key: [value, other value]}, ...]
+    diagnostics: list = field(default_factory=list)  # metrics tabulated beside the results (what may explain a row)
     overrides: list = field(default_factory=list)
     x: str | None = None            # a numeric grid key the report plots against (a scaling study)
     x_label: str | None = None
@@ -95,6 +96,7 @@ class Study:
     notes: str
     contrasts: list[dict[str, tuple[str, str]]] = field(default_factory=list)
     source_minutes: dict[str, float] = field(default_factory=dict)
+    diagnostics: list[str] = field(default_factory=list)
 
     @property
     def method_keys(self) -> tuple[str, ...]:
@@ -211,6 +213,10 @@ def load(name: str, conf_dir: str | Path) -> Study:
                 raise InputError(path, f"contrasts[{number}].{key}: {a} and {b} must be two different grid values")
             pairs[key] = (a, b)
         contrasts.append(pairs)
+    diagnostics = values.get("diagnostics") or []
+    for number, metric in enumerate(diagnostics, 1):
+        if not isinstance(metric, str) or not metric.strip():
+            raise InputError(path, f"diagnostics[{number}]: a metric name (e.g. teach/agreement), got {metric!r}")
     x = values.get("x")
     if x is not None and x not in rendered:
         raise InputError(path, f"x: '{x}' is not a grid key")
@@ -222,7 +228,7 @@ def load(name: str, conf_dir: str | Path) -> Study:
                  baseline, overrides, x, values.get("x_label"), int(values.get("resamples", 1000)),
                  {str(k): float(v) for k, v in (budget.get("job_minutes") or {}).items()}, str(budget.get("note", "")).strip(),
                  str(values.get("notes", "")).strip(), contrasts,
-                 {str(k): float(v) for k, v in (budget.get("source_minutes") or {}).items()})
+                 {str(k): float(v) for k, v in (budget.get("source_minutes") or {}).items()}, [m.strip() for m in diagnostics])
 
 
 def parse_only(items: list[str]) -> dict[str, list[str]]:
