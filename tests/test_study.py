@@ -110,6 +110,24 @@ def test_a_deadline_counts_the_source_models_a_job_trains_first(tmp_path):
     assert with_sources(jobs, base, trained={"zul"}) == {"de": 120.0, "es": 420.0, "it": 120.0}
 
 
+def test_source_models_in_the_stage_cache_count_as_trained_only_under_todays_code(tmp_path):
+    from xner.data.iob import argmax_spans
+    from xner.runtime.code import code_fingerprint
+    from xner.study.plan import cached_sources
+
+    code = code_fingerprint(argmax_spans)
+    folder = tmp_path / "stages" / "train_source"
+    folder.mkdir(parents=True)
+    for key, lang, fingerprint in (("a1", "zul", code), ("b2", "pcm", {**code, "modules": {**code["modules"], "xner.data.iob": "0" * 16}}),
+                                   ("c3", "hau", {**code, "libraries": {"numpy": "0.0.1"}}), ("d4", "twi", code)):
+        (folder / f"{key}.meta.json").write_text(json.dumps({"key": key, "stage": "train_source", "suffix": ".pt",
+                                                              "material": {"source_lang": lang}, "code": fingerprint}))
+        if lang != "twi":  # twi's model file is missing: not cached
+            (folder / f"{key}.pt").write_bytes(b"model")
+    assert cached_sources(tmp_path / "stages") == {"zul"}  # pcm: a module changed since; hau: another numpy
+    assert cached_sources(tmp_path / "nowhere") == set()
+
+
 @pytest.mark.parametrize("text, message", [
     ("grid: {lang: [de]}", "needs 'question'"),
     ("question: q\ngrid: {lang: de}", "bad.yaml: grid.lang: expected list, got 'de'"),

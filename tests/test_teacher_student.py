@@ -8,12 +8,9 @@ from tests.test_ner_experiments import FAST
 from xner.data.conll import write_conll
 from xner.data.records import EntitySpan, Sentence
 from xner.errors import ConfigError
-from xner.experiments.teacher_student import (
-    argmax_sentences,
-    load_distributions,
-    mix,
-    save_distributions,
-)
+from xner.experiments.teacher_student import mix
+from xner.runtime.artifacts import load_distributions, save_distributions
+from xner.stages.teachers import argmax_sentences
 from xner.run import run
 
 TAGS = ["O", "B-LOC", "I-LOC"]

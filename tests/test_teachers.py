@@ -14,7 +14,7 @@ from xner.data.conll import write_conll
 from xner.data.ranking import best_ranked, config_block, lang_codes, read_ranks, write_configs
 from xner.errors import ConfigError, InputError
 from xner.run import run
-from xner.stages.teachers import agreement_weights, teacher_languages, transfer_source
+from xner.stages.teachers import agreement_weights, teacher_languages, transfer_source, transfer_sources
 
 TAGS = ["O", "B-LOC", "I-LOC"]
 CSV = ",eng,xho,zul,hau\neng,0,21,5,4\nxho,3,0,1,2.5\nzul,9,1,0,2.5\nhau,1,2,3,0\n"
@@ -98,6 +98,7 @@ def test_teachers_named_ranked_or_all_never_the_target(compose_cfg):
     assert teacher_languages(listed) == ["en", "zul"]
     assert transfer_source(compose_cfg("experiment=model_transfer_african", "lang=xho")) == "zul"
     assert transfer_source(compose_cfg("experiment=model_transfer", "lang=xho")) == "en"
+    assert transfer_sources(compose_cfg("experiment=model_transfer_african_multi", "lang=xho")) == ["zul", "sna", "ewe"]
 
 
 @pytest.mark.parametrize("overrides, message", [
@@ -110,6 +111,10 @@ def test_teachers_named_ranked_or_all_never_the_target(compose_cfg):
     (["experiment=teacher_student", "lang=xho", "experiment.weighting=agreement", "experiment.weights={en: 1}"], "keep one"),
     (["experiment=teacher_student", "lang=xho", "experiment.ranked_teachers=-1"], "ranked_teachers"),
     (["experiment=projection", "lang=xho", "model.init_from=ita"], "model.init_from: no source model for 'ita'"),
+    (["experiment=model_transfer", "lang=xho", "experiment.ranked_sources=2"], "ranked_sources=2 picks from a pool"),
+    (["experiment=model_transfer_african", "lang=swa", "experiment.source_pool=[hau,zul]", "experiment.ranked_sources=3"],
+     "ranked_sources=3: pool .* has 2 ranked"),
+    (["experiment=model_transfer_african", "lang=xho", "experiment.ranked_sources=0"], "ranked_sources"),
 ])
 def test_bad_teacher_choices_are_refused_in_one_line_before_anything_runs(compose_cfg, word_encoder, overrides, message):
     with pytest.raises(ConfigError, match=message):
@@ -148,6 +153,11 @@ def test_african_teachers_by_rank_with_agreement_weights_end_to_end(compose_cfg,
     assert transfer["transfer/source_rank"] == 1 and metrics["teach/mean_rank"] == 28.5  # swa: hau 26, zul 31
     # scored on the target's gold dev split (choosing a setting without touching test): named apart from test
     assert transfer["target_dev/f1"] > 0.3 and "test/f1" not in transfer and transfer["data/target_dev_sentences"] == 20
+    ensemble = run(compose_cfg("experiment=model_transfer_african_multi", "lang=swa", "experiment.source_pool=[hau,zul]",
+                               "experiment.ranked_sources=2", "data.target.split=dev", f"model.encoder={word_encoder}", *FAST))
+    assert ensemble["transfer/sources"] == 2 and ensemble["stage/train_source/cache_hit"] == 1.0  # both models reused
+    assert ensemble["stage/teach/calls"] == 2 and 0 < ensemble["transfer/agreement"] <= 1  # each source's distributions
+    assert ensemble["target_dev/f1"] > 0.3 and ensemble["data/target_dev_sentences"] == 20
 
 
 def test_a_target_model_can_start_from_the_source_model(compose_cfg, ner_data, word_encoder):

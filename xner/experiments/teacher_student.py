@@ -11,17 +11,16 @@ from typing import Literal, Mapping, Sequence
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
-from xner.data.iob import argmax_spans
 from xner.data.records import Sentence
 from xner.errors import ConfigError
 from xner.models.tagging_data import tag_set
-from xner.runtime.artifacts import load_distributions, save_distributions
 from xner.options import Count, Fraction, NonNegative, Unchecked
 from xner.runtime.context import RunContext
 from xner.runtime.schemas import ExperimentOptions
 from xner.stages.corpus import as_dict, corpus_split
 from xner.stages.ner import evaluate_model, require_model, source_model_stage, target_gold, train_stage
-from xner.stages.teachers import agreement_weights, given_weights, source_ranks, teacher_languages
+from xner.stages.teachers import (agreement_weights, argmax_sentences, combine, given_weights, source_ranks,
+                                 teacher_distributions, teacher_languages)
 from xner.stages.projection import (build_projection, check_parallel, hold_out, parallel_words, project_parallel,
                                    projected_statistics)
 
@@ -55,11 +54,6 @@ def mix(teacher: Sequence[np.ndarray], projected: Sequence[Sentence], tags: Sequ
     return out
 
 
-def argmax_sentences(words: Sequence[Sequence[str]], distributions: Sequence[np.ndarray], tags: Sequence[str]) -> list[Sentence]:
-    """The most likely (IOB2-repaired) labelling under each distribution: the dev 'gold' of the student."""
-    return [Sentence(tuple(w), tuple(argmax_spans(p, tags))) for w, p in zip(words, distributions)]
-
-
 def unlabelled_words(cfg: DictConfig, log_metrics=None) -> tuple[list[list[str]], dict]:
     """The students' text and its key: the words of `experiment.unlabelled` (a NER corpus split, its labels
     dropped, at most data.max_sentences; Wu et al. 2020 use the target train text), else the parallel target side."""
@@ -90,35 +84,6 @@ def check(cfg: DictConfig) -> None:
         raise ConfigError(f"experiment.unlabelled needs dataset and lang (e.g. {{dataset: transfer, lang: es, split: train}}), got {as_dict(unlabelled)}")
     if cfg.model.head != "linear":
         raise ConfigError("experiment=teacher_student trains the student on distributions: use model.head=linear")
-
-
-def teacher_distributions(ctx: RunContext, teachers: Mapping[str, object], targets: Sequence[Sequence[str]], words_key: dict,
-                          tags: Sequence[str]) -> dict[str, list[np.ndarray]]:
-    """Each teacher's tag distributions over the unlabelled text, one cached stage per teacher (any teacher set that
-    includes it reuses them)."""
-    from xner.models.training import predict_distributions
-
-    cfg = ctx.cfg
-    unlabelled = [Sentence(tuple(words), ()) for words in targets]
-    out = {}
-    for lang, model in teachers.items():
-        if model.value.tags != list(tags):
-            raise ConfigError(f"teacher '{lang}' predicts {model.value.tags}, the student needs {list(tags)}")
-
-        def label(model=model, lang=lang) -> list[np.ndarray]:
-            log.info("teacher %s labels %d target sentences", lang, len(unlabelled))
-            return predict_distributions(model.value, unlabelled, cfg.model.max_length, cfg.model.batch_size, runtime=cfg.model.runtime)
-
-        out[lang] = ctx.stage("teach", {"teacher": model.ref, "words": words_key}, label, save_distributions,
-                              load_distributions, ".npz").value
-    return out
-
-
-def combine(per_teacher: Mapping[str, Sequence[np.ndarray]], weights: Mapping[str, float]) -> list[np.ndarray]:
-    """The weighted average of the teachers' distributions, word by word."""
-    langs = list(per_teacher)
-    return [sum(weights[lang] * per_teacher[lang][i] for lang in langs).astype(np.float32)
-            for i in range(len(per_teacher[langs[0]]))]
 
 
 def run(ctx: RunContext) -> dict[str, float]:

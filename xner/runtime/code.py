@@ -215,3 +215,28 @@ def code_fingerprint(compute: Any, material: Any = None) -> dict[str, Any]:
     hashes, libraries = _closure(sorted(seeds))
     return {"xner": xner_version(), "python": f"{sys.version_info.major}.{sys.version_info.minor}",
             "modules": dict(sorted(hashes.items())), "libraries": _distribution_versions(libraries)}
+
+
+def still_current(code: Any) -> bool:
+    """Whether a recorded `code_fingerprint` would be the same now: xner and Python versions, each module's source
+    hash, each library's version (a stage cached under it is served to a run with today's code)."""
+    if not isinstance(code, dict) or not isinstance(code.get("modules"), dict):
+        return False
+    if code.get("xner") != xner_version() or code.get("python") != f"{sys.version_info.major}.{sys.version_info.minor}":
+        return False
+    for module, digest in code["modules"].items():
+        info = _module_info(module)
+        if info is None or info[0] != digest:
+            return False
+    libraries = code.get("libraries") or {}
+    return _distribution_versions_of(libraries) == libraries
+
+
+def _distribution_versions_of(libraries: dict) -> dict[str, str]:
+    versions = {}
+    for dist in libraries:
+        try:
+            versions[dist] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    return versions

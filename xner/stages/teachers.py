@@ -4,6 +4,7 @@ given, or by each teacher's agreement with the others on the unlabelled text (no
 
 from __future__ import annotations
 
+import logging
 from itertools import combinations
 from typing import Mapping, Sequence
 
@@ -11,10 +12,15 @@ import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
 from xner.data.iob import argmax_spans
+from xner.data.records import Sentence
 from xner.data.ranking import best_ranked
 from xner.errors import ConfigError
+from xner.runtime.artifacts import load_distributions, save_distributions
+from xner.runtime.context import RunContext
 from xner.stages.corpus import as_dict
 from xner.stages.ner import check_not_target, source_language, target_language
+
+log = logging.getLogger(__name__)
 
 
 def pool_languages(cfg: DictConfig, pool, option: str) -> list[str]:
@@ -81,16 +87,27 @@ def teacher_languages(cfg: DictConfig) -> list[str]:
     return teachers
 
 
-def transfer_source(cfg: DictConfig) -> str:
-    """Model transfer's source language: the best-ranked of `experiment.source_pool` for the target where set,
-    else the run's source language (en, or fr for the French-source MAFAND pairs)."""
+def transfer_sources(cfg: DictConfig) -> list[str]:
+    """Model transfer's source languages: the `experiment.ranked_sources` best-ranked of `experiment.source_pool` for
+    the target where a pool is set (several: an ensemble), else the run's source language (en, or fr for the
+    French-source MAFAND pairs)."""
     pool = OmegaConf.select(cfg, "experiment.source_pool")
+    k = int(OmegaConf.select(cfg, "experiment.ranked_sources", default=1) or 1)
     if pool is None:
-        return source_language(cfg)
-    best = ranked_from_pool(cfg, pool, 1, [], "experiment.source_pool")
+        if k != 1:
+            raise ConfigError(f"experiment.ranked_sources={k} picks from a pool: set experiment.source_pool (e.g. african)")
+        return [source_language(cfg)]
+    best = ranked_from_pool(cfg, pool, k, [], "experiment.source_pool")
     if not best:
         raise ConfigError(f"experiment.source_pool: no language of pool {pool} other than the target")
-    return best[0]
+    if len(best) < k:
+        raise ConfigError(f"experiment.ranked_sources={k}: pool {pool} has {len(best)} ranked language(s) besides the target")
+    return best
+
+
+def transfer_source(cfg: DictConfig) -> str:
+    """The best-ranked (or only) model-transfer source language."""
+    return transfer_sources(cfg)[0]
 
 
 def given_weights(cfg: DictConfig, teachers: Sequence[str]) -> dict[str, float] | None:
@@ -127,3 +144,37 @@ def agreement_weights(per_teacher: Mapping[str, Sequence[np.ndarray]], tags: Seq
     total = sum(mean.values())
     weights = {lang: (mean[lang] / total if total > 0 else 1 / len(langs)) for lang in langs}
     return weights, mean
+
+
+def teacher_distributions(ctx: RunContext, teachers: Mapping[str, object], targets: Sequence[Sequence[str]], words_key: dict,
+                          tags: Sequence[str]) -> dict[str, list[np.ndarray]]:
+    """Each teacher's tag distributions over the unlabelled text, one cached stage per teacher (any teacher set that
+    includes it reuses them)."""
+    from xner.models.training import predict_distributions
+
+    cfg = ctx.cfg
+    unlabelled = [Sentence(tuple(words), ()) for words in targets]
+    out = {}
+    for lang, model in teachers.items():
+        if model.value.tags != list(tags):
+            raise ConfigError(f"teacher '{lang}' predicts {model.value.tags}, the student needs {list(tags)}")
+
+        def label(model=model, lang=lang) -> list[np.ndarray]:
+            log.info("teacher %s labels %d target sentences", lang, len(unlabelled))
+            return predict_distributions(model.value, unlabelled, cfg.model.max_length, cfg.model.batch_size, runtime=cfg.model.runtime)
+
+        out[lang] = ctx.stage("teach", {"teacher": model.ref, "words": words_key}, label, save_distributions,
+                              load_distributions, ".npz").value
+    return out
+
+
+def combine(per_teacher: Mapping[str, Sequence[np.ndarray]], weights: Mapping[str, float]) -> list[np.ndarray]:
+    """The weighted average of the teachers' distributions, word by word."""
+    langs = list(per_teacher)
+    return [sum(weights[lang] * per_teacher[lang][i] for lang in langs).astype(np.float32)
+            for i in range(len(per_teacher[langs[0]]))]
+
+
+def argmax_sentences(words: Sequence[Sequence[str]], distributions: Sequence[np.ndarray], tags: Sequence[str]) -> list[Sentence]:
+    """The most likely (IOB2-repaired) labelling under each distribution: the dev 'gold' of the student."""
+    return [Sentence(tuple(w), tuple(argmax_spans(p, tags))) for w, p in zip(words, distributions)]

@@ -26,7 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from xner.errors import ConfigError, XnerError, report
-from xner.study.plan import StudyDir, describe_seconds, estimates, parallelism, plan_jobs
+from xner.study.plan import StudyDir, cached_sources, describe_seconds, estimates, parallelism, plan_jobs
 from xner.study.spec import load, parse_only
 
 log = logging.getLogger("xner.study")
@@ -99,7 +99,7 @@ def status(args) -> int:
         print(f"  failed {job.id} ({', '.join(f'{k}={v}' for k, v in job.point.items())}): {errors[job.id]}")
     for job in live:
         print(f"  running {job.id} ({', '.join(f'{k}={v}' for k, v in job.point.items())})")
-    trained = {source for job in done for source in job.sources}
+    trained = {source for job in done for source in job.sources} | cached_sources()
     untrained = sorted({source for job in todo for source in job.sources} - trained)
     expected = estimates(todo + bad, folder)
     seconds = [expected[j.id] for j in todo]
@@ -108,7 +108,7 @@ def status(args) -> int:
         total = sum(seconds) + sum(sources.values())
         print(f"  remaining, expected: {describe_seconds(total)} sequentially (the basic launcher)"
               + (f", of which {describe_seconds(sum(sources.values()))} trains {len(sources)} source model(s) not "
-                 f"trained by a finished job ({', '.join(sources)})" if sources else ""))
+                 f"trained by a finished job or cached ({', '.join(sources)})" if sources else ""))
         for name, n in (("hydra/launcher=local", parallelism(launcher_options(["hydra/launcher=local"]))),
                         ("hydra/launcher=slurm", parallelism(launcher_options(["hydra/launcher=slurm"])))):
             print(f"    {name} ({n} at a time): about {describe_seconds(max(total / n, max(seconds)))}")

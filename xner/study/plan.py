@@ -80,7 +80,7 @@ class Job:
 def job_sources(cfg: DictConfig) -> list[str]:
     """The source-language NER models a job needs (its labeller / model-transfer model and any teachers)."""
     from xner.stages.ner import init_language, needs_source_model, source_language
-    from xner.stages.teachers import teacher_languages, transfer_source
+    from xner.stages.teachers import teacher_languages, transfer_sources
 
     if OmegaConf.select(cfg, "source_model", default=None) is None:
         return []
@@ -92,7 +92,7 @@ def job_sources(cfg: DictConfig) -> list[str]:
         if float(OmegaConf.select(cfg, "experiment.projection_weight", default=0) or 0) > 0:
             found.add(source_language(cfg))
     elif pipeline == "model_transfer":
-        found.add(transfer_source(cfg))
+        found |= set(transfer_sources(cfg))
     elif needs_source_model(cfg):
         found.add(source_language(cfg))
     return sorted(found)
@@ -399,6 +399,21 @@ def estimates(jobs: Sequence[Job], folder: StudyDir) -> dict[str, float]:
             recorded.setdefault(job.method, []).append(seconds)
     return {job.id: statistics.median(recorded[job.method]) if job.method in recorded else job.estimate_minutes * 60
             for job in jobs}
+
+
+def cached_sources(cache_root: str | Path | None = None) -> set[str]:
+    """Languages whose source model is in the stage cache (`train_source`) under today's code: a study does not count
+    their training again (the job that needs one reads it). Its settings are not compared, so this is an estimate."""
+    from xner.cache import default_root, entries
+    from xner.runtime.code import still_current
+
+    found = set()
+    for meta, artifact, _ in entries(Path(cache_root) if cache_root else default_root()):
+        material = meta.get("material")
+        if meta.get("stage") == "train_source" and isinstance(material, dict) and artifact.is_file() \
+                and still_current(meta.get("code")):
+            found.add(str(material.get("source_lang")))
+    return found
 
 
 def with_sources(jobs: Sequence[Job], expected: dict[str, float], trained: set[str]) -> dict[str, float]:

@@ -15,8 +15,8 @@ from typing import Any, Sequence
 from omegaconf import DictConfig, OmegaConf
 
 from xner.errors import ConfigError
-from xner.study.plan import (PLAN_FILE, Job, StudyDir, describe_seconds, estimates, parallelism, warm_first,
-                             with_sources)
+from xner.study.plan import (PLAN_FILE, Job, StudyDir, cached_sources, describe_seconds, estimates, parallelism,
+                             warm_first, with_sources)
 
 log = logging.getLogger("xner.study")
 LEFT_FILE = "left.json"  # what the last chunk did not start, and why (read by `status`)
@@ -55,7 +55,8 @@ def run_plan(config: DictConfig, launcher: Any, plan_path: str | None, deadline:
              " (tried again)" if retry_failed and failed else " (skipped: --retry-failed runs them)" if failed else "",
              len(todo), size, sweep_dir)
     returns, index, started = [], 0, time.time()
-    trained = {source for job in jobs if folder.is_done(job.id) for source in job.sources}
+    trained = {source for job in jobs if folder.is_done(job.id) for source in job.sources} | cached_sources(
+        OmegaConf.select(config, "paths.cache_dir", default=None))
     todo = warm_first([replace(job, sources=[s for s in job.sources if s not in trained]) for job in todo], size)
     expected = with_sources(todo, estimates(todo, folder), trained)
     while todo:
