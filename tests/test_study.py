@@ -520,3 +520,21 @@ def test_rekey_moves_jobs_whose_identity_changed_only_by_accepted_added_options(
     assert folder.record(first.id)["rekeyed_from"] == old_ids[first.id] and folder.record(first.id)["seconds"] == 60.0
     assert job_id(compose([*first.overrides, *first.extras])) == first.id and first.id in folder.load_plan()
     assert folder.rekey(jobs, compose, ["model.init_from"])[0] == []  # nothing left to move
+
+    # moved twice: a job moved once (its saved config still the first run's) moves again when one more option is vouched
+    # for, the first move's vouching kept; without that record its saved config gives no identity and it stays
+    mid = {**folder.record(first.id)}
+    middle = "0" * 16
+    folder.job_dir(first.id).rename(folder.job_dir(middle))
+    sweeps.write_job_record(folder.path, middle, {**mid, "rekey_accepted": ["model.init_from"]})
+    sweeps.drop_job_record(folder.path, first.id)
+    folder.save_plan(study, [Job(**{**first.__dict__, "id": middle})])
+    moved, kept = folder.rekey([first], compose, ["experiment.ranked_sources"])
+    assert len(moved) == 1 and folder.is_done(first.id) and not folder.is_done(middle)
+    assert folder.record(first.id)["rekeyed_from"] == old_ids[first.id]  # the identity its saved config gives
+    assert folder.record(first.id)["rekey_accepted"] == ["experiment.ranked_sources", "model.init_from"]
+    folder.job_dir(first.id).rename(folder.job_dir(middle))
+    sweeps.write_job_record(folder.path, middle, {"seconds": 60.0, "ok": True})
+    sweeps.drop_job_record(folder.path, first.id)
+    folder.save_plan(study, [Job(**{**first.__dict__, "id": middle})])
+    assert "its saved config does not give its identity" in folder.rekey([first], compose, ["experiment.ranked_sources"])[1][0]

@@ -294,11 +294,16 @@ class StudyDir:
                 kept.append(f"{label}: composing its overrides does not give the planned job {new.id}")
                 continue
             before = identity(OmegaConf.load(saved))
+            record = sweeps.job_record(self.path, ident) or {}
+            earlier: list[str] = []  # a job moved before: its saved config gives the identity it first ran under
             if stable_hash(before) != ident:
-                kept.append(f"{label}: its saved config does not give its identity {ident}")
-                continue
+                if stable_hash(before) != record.get("rekeyed_from"):
+                    kept.append(f"{label}: its saved config does not give its identity {ident}")
+                    continue
+                earlier = [str(a) for a in record.get("rekey_accepted") or []]
+            vouched = [*earlier, *accept]
             added, changed = config_changes(before, identity(cfg))
-            owner = {k: next((a for a in accept if k == a or k.startswith(a + ".")), None) for k in added}
+            owner = {k: next((a for a in vouched if k == a or k.startswith(a + ".")), None) for k in added}
             refused = [k for k, a in owner.items() if a is None]
             if changed or refused:
                 why = f"changed {', '.join(changed[:4])}" if changed else f"added {', '.join(refused[:4])} (not accepted)"
@@ -308,7 +313,7 @@ class StudyDir:
             moved.append(f"{label}: {ident} -> {new.id} (added {len(added)} option(s) under {', '.join(under)})")
             if dry_run:
                 continue
-            record = dict(sweeps.job_record(self.path, ident) or {}, rekeyed_from=ident, rekey_accepted=sorted(set(accept)))
+            record = dict(record, rekeyed_from=stable_hash(before), rekey_accepted=sorted(set(vouched)))
             self.job_dir(ident).rename(self.job_dir(new.id))
             sweeps.write_job_record(self.path, new.id, record)
             sweeps.drop_job_record(self.path, ident)
