@@ -110,6 +110,20 @@ def test_a_deadline_counts_the_source_models_a_job_trains_first(tmp_path):
     assert with_sources(jobs, base, trained={"zul"}) == {"de": 120.0, "es": 420.0, "it": 120.0}
 
 
+def test_time_scale_multiplies_the_budget_minutes_not_recorded_times(tmp_path):
+    study = load(str(study_file(tmp_path, "question: q?\ngrid: {lang: [de, es], experiment: [model_transfer, projection]}\n"
+                                          "budget: {job_minutes: {projection: 20}, source_minutes: {zul: 12}}\n")), CONF_DIR)
+    gpu = study.scaled(0.1)
+    point = study.points()[1]  # de, projection
+    assert gpu.estimate_minutes(point) == pytest.approx(2.0) and study.estimate_minutes(point) == 20
+    assert gpu.estimate_minutes(study.points()[0]) == pytest.approx(3.0)  # the 30-min default, scaled too
+    assert gpu.source_estimate("zul") == pytest.approx(1.2) and gpu.source_estimate("pcm") == 0
+    assert study.scaled(1) is study
+    for bad in (0, -1, float("nan")):
+        with pytest.raises(ConfigError, match="--time-scale"):
+            study.scaled(bad)
+
+
 def test_source_models_in_the_stage_cache_count_as_trained_only_under_todays_code(tmp_path):
     from xner.data.iob import argmax_spans
     from xner.runtime.code import code_fingerprint

@@ -2,7 +2,7 @@
 # On a lent GPU machine, from the repository root with .gpu (benchmarks/device/pack.py) carried: install the carried
 # wheels, unpack the corpora and the encoder, run one study with a deadline, and leave its job folders under $OUT.
 #   bash benchmarks/device/study.sh SECONDS STUDY [xner.study run options and overrides]
-#   e.g. bash benchmarks/device/study.sh 520 transfer_quality --parallel auto trainer=gpu logger=none
+#   e.g. bash benchmarks/device/study.sh 520 transfer_quality --parallel auto --time-scale 0.1 trainer=gpu logger=none
 # (--parallel auto: as many jobs at once as the cores, RAM and GPU memory hold at the peaks finished jobs recorded;
 # the first batch trains every source model at the same time, once, before the jobs that reuse them)
 # Runs on a CPU too (the suite runs a tiny study through it): XNER_DEVICE_TMP (default /tmp) holds the wheels' site,

@@ -1,11 +1,12 @@
 """`python -m xner.study run|status|report NAME`: a research question as one study (`conf/study/NAME.yaml`).
 
-  run NAME [--deadline 80m] [--only lang=swa] [--retry-failed] [--parallel N|auto] [override ...]
+  run NAME [--deadline 80m] [--only lang=swa] [--retry-failed] [--parallel N|auto] [--time-scale F] [override ...]
       every unfinished job of the grid, through Hydra's launcher (hydra/launcher=local: joblib; =slurm: submitit);
       a job is its resolved config, so finished jobs are never rerun and an interrupted study resumes; with a
       deadline no job starts that its expected time (recorded times of the same method, else the study's
-      budget, plus the source models it would train first) does not fit
-  status NAME [--only ...] [override ...]   done, failed, remaining and the time left per launcher
+      budget, plus the source models it would train first) does not fit; --time-scale 0.1 takes a tenth of the
+      budget's CPU minutes (on a GPU machine)
+  status NAME [--only ...] [--time-scale F] [override ...]   done, failed, remaining and the time left per launcher
   report NAME [--out docs/results]         the study's page with intervals, from the finished jobs
   rekey NAME --accept PREFIX[,PREFIX] [--dry-run]
       finished jobs whose identity changed only because options were added since they ran (under the accepted
@@ -89,7 +90,7 @@ def launcher_options(hydra_overrides: list[str]) -> dict:
 
 
 def status(args) -> int:
-    study = load(args.name, CONF_DIR)
+    study = load(args.name, CONF_DIR).scaled(args.time_scale)
     folder, jobs, hydra, _ = _plan(args, study, validate=False)
     done, bad, live, todo = _counts(folder, jobs)
     print(f"study {study.name}: {study.question}")
@@ -169,7 +170,7 @@ def parallel_overrides(value: str, folder: StudyDir, hydra: list[str], extras: l
 def run(args) -> int:
     from xner import run as entry
 
-    study = load(args.name, CONF_DIR)
+    study = load(args.name, CONF_DIR).scaled(args.time_scale)
     deadline = time.time() + parse_duration(args.deadline) if args.deadline else None
     folder, jobs, hydra, extras = _plan(args, study)
     if args.parallel:
@@ -256,6 +257,10 @@ def main(argv: list[str] | None = None) -> int:
         if name in ("run", "status", "rekey"):
             sub.add_argument("--only", action="append", default=[], metavar="KEY=V[,V]", help="only these grid values")
             sub.add_argument("overrides", nargs="*", help="launcher overrides (hydra/launcher=local) and overrides for every job")
+        if name in ("run", "status"):
+            sub.add_argument("--time-scale", type=float, default=1.0, metavar="F",
+                             help="multiply the study's budget minutes (CPU minutes) by F, e.g. 0.1 on a GPU machine; "
+                                  "times recorded by finished jobs are used as they are")
         if name == "rekey":
             sub.add_argument("--accept", action="append", default=[], metavar="PREFIX[,PREFIX]",
                              help="option prefixes added since the jobs ran that do not change what they compute")

@@ -5,7 +5,8 @@ it, and its budget. Language sets are named once (`conf/study/_sets.yaml`) and r
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -133,6 +134,18 @@ class Study:
             if key in values:
                 return float(minutes)
         return float(self.job_minutes.get("default", DEFAULT_JOB_MINUTES))
+
+    def scaled(self, factor: float) -> "Study":
+        """The study with its budget's minutes times `factor` (budgets are CPU minutes: e.g. 0.1 on a GPU machine);
+        times recorded by finished jobs are what they are and are not scaled."""
+        if not (isinstance(factor, (int, float)) and math.isfinite(factor) and factor > 0):
+            raise ConfigError(f"--time-scale {factor}: a factor > 0 for the study's budget minutes (e.g. 0.1 on a GPU)")
+        if factor == 1:
+            return self
+        jobs = {"default": DEFAULT_JOB_MINUTES, **self.job_minutes}
+        sources = {"default": DEFAULT_SOURCE_MINUTES, **self.source_minutes}
+        return replace(self, job_minutes={k: v * factor for k, v in jobs.items()},
+                       source_minutes={k: v * factor for k, v in sources.items()})
 
     def source_estimate(self, language: str) -> float:
         """Minutes to train one source model (teacher) of `language` once: `budget.source_minutes`."""
