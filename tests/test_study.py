@@ -110,6 +110,19 @@ def test_a_deadline_counts_the_source_models_a_job_trains_first(tmp_path):
     assert with_sources(jobs, base, trained={"zul"}) == {"de": 120.0, "es": 420.0, "it": 120.0}
 
 
+def test_a_launch_queues_jobs_that_start_as_slots_free_within_the_deadline():
+    from xner.study.sweeper import queue
+
+    jobs = [Job(name, {"lang": name}, "all", name, None, [], sources=sources)
+            for name, sources in (("a", ["zul"]), ("b", []), ("c", ["zul"]), ("d", []), ("e", []))]
+    expected = {"a": 2400.0, "b": 600.0, "c": 600.0, "d": 600.0, "e": 1800.0}
+    # two slots: a (trains zul) on one, b then d on the other; c would wait on zul's lock; e would end at 50 min
+    assert [j.id for j in queue(jobs, expected, 2, remaining=2700.0)] == ["a", "b", "d"]
+    assert [j.id for j in queue(jobs, expected, 2, remaining=2700.0, trained={"zul"})] == ["a", "b", "c", "d"]
+    assert [j.id for j in queue(jobs, expected, 2, remaining=float("inf"))] == ["a", "b", "d", "e"]
+    assert queue(jobs, expected, 2, remaining=300.0) == []
+
+
 def test_time_scale_multiplies_the_budget_minutes_not_recorded_times(tmp_path):
     study = load(str(study_file(tmp_path, "question: q?\ngrid: {lang: [de, es], experiment: [model_transfer, projection]}\n"
                                           "budget: {job_minutes: {projection: 20}, source_minutes: {zul: 12}}\n")), CONF_DIR)

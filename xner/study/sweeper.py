@@ -33,6 +33,23 @@ def pick(todo: list[Job], expected: dict[str, float], size: int, remaining: floa
     return batch
 
 
+def queue(todo: list[Job], expected: dict[str, float], size: int, remaining: float, trained: set[str] = frozenset()) -> list[Job]:
+    """Jobs for one launch that runs `size` at a time, each starting as a slot frees (a job of 10 min beside one of
+    40 no longer leaves a slot idle for 30): in plan order, each whose simulated end on the earliest free slot fits
+    `remaining`, and no job that needs a source model another queued job trains (it would wait on that model's lock
+    holding a slot; it goes in the next launch, which has the model; `trained`: models there already). At least what
+    `pick` takes."""
+    slots, chosen, training = [0.0] * max(1, size), [], set()
+    for job in todo:
+        start, untrained = min(slots), set(job.sources) - set(trained)
+        if untrained & training or start + expected[job.id] > remaining:
+            continue
+        slots[slots.index(start)] = start + expected[job.id]
+        chosen.append(job)
+        training |= untrained
+    return chosen or pick(todo, expected, size, remaining)
+
+
 def run_plan(config: DictConfig, launcher: Any, plan_path: str | None, deadline: float | None, retry_failed: bool,
              arguments: Sequence[str]) -> list:
     if not plan_path:
@@ -61,13 +78,14 @@ def run_plan(config: DictConfig, launcher: Any, plan_path: str | None, deadline:
     expected = with_sources(todo, estimates(todo, folder), trained)
     while todo:
         remaining = deadline - time.time() if deadline is not None else math.inf
-        batch = pick(todo, expected, size, remaining)
+        batch = pick(todo, expected, size, remaining) if size <= 1 else queue(todo, expected, size, remaining, trained)
         if not batch:
             break
-        for job in batch:
+        for number, job in enumerate(batch):
             todo.remove(job)
-            log.info("study %s: job %s (%s) starting, expected %s%s", sweep_dir.name, job.id, ", ".join(
-                f"{k}={v}" for k, v in job.point.items()), describe_seconds(expected[job.id]),
+            log.info("study %s: job %s (%s) %s, expected %s%s", sweep_dir.name, job.id, ", ".join(
+                f"{k}={v}" for k, v in job.point.items()), "starting" if number < size else "queued",
+                describe_seconds(expected[job.id]),
                 f", {describe_seconds(remaining)} to the deadline" if deadline is not None else "")
         results = launcher.launch([[*job.overrides, *job.extras, f"hydra.sweep.subdir={job.id}"] for job in batch],
                                   initial_job_idx=index)
