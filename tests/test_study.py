@@ -533,9 +533,9 @@ def test_rekey_moves_jobs_whose_identity_changed_only_by_accepted_added_options(
         (folder.job_dir(ident) / "metrics.json").write_text('{"test/f1": 0.5}')
         sweeps.write_job_record(folder.path, ident, {"seconds": 60.0, "ok": True})
         old_ids[job.id] = ident
-    folder.save_plan(study, [Job(**{**job.__dict__, "id": old_ids[job.id]}) for job in jobs])
+    folder.save_plan(study, [Job(**{**job.__dict__, "id": old_ids[job.id], "extras": ["threads=1"]}) for job in jobs])
 
-    moved, kept = folder.rekey(jobs, compose, ["model.init_from"], dry_run=True)
+    moved, kept = folder.rekey(jobs, compose, ["model.init_from"], dry_run=True)  # run with threads=1: the same jobs
     assert len(moved) == 2 and len(kept) == 2 and all(folder.is_done(i) for i in old_ids.values())  # dry run: nothing moved
     assert any("changed model.head" in line for line in kept) and any("lang.transfer_ranking" in line and "not accepted" in line
                                                                        for line in kept)

@@ -206,6 +206,11 @@ def plan_jobs(study: Study, points: Sequence[Point], extras: Sequence[str], conf
     return list(jobs.values())
 
 
+def identity_extras(extras: Sequence[str]) -> tuple[str, ...]:
+    """The overrides for every job that change what it computes (`threads=1`, a logger, paths do not)."""
+    return tuple(e for e in extras if e.lstrip("+~").split("=")[0].split(".")[0].split("/")[0] not in NOT_IDENTITY)
+
+
 class StudyDir:
     """`<root>/<study>/`: one folder per job (`<id>/`, Hydra's job folder: metrics.json, predictions, .hydra/),
     the plan (every job ever planned, with its grid point), the sweep markers and the chunk log."""
@@ -275,10 +280,10 @@ class StudyDir:
         current config gives them: folder, end record and plan entry. Returns (lines of what moved, lines of what
         did not and why); a job whose existing settings changed never moves."""
         planned = self.load_plan()
-        wanted = {(tuple(sorted(job.point.items())), tuple(job.extras)): job for job in jobs}
+        wanted = {(tuple(sorted(job.point.items())), identity_extras(job.extras)): job for job in jobs}
         moved, kept = [], []
         for ident, old in list(planned.items()):
-            new = wanted.get((tuple(sorted(old.point.items())), tuple(old.extras)))
+            new = wanted.get((tuple(sorted(old.point.items())), identity_extras(old.extras)))
             if new is None or new.id == ident or not self.is_done(ident):
                 continue
             label = ", ".join(f"{k}={v}" for k, v in old.point.items())
