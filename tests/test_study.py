@@ -123,6 +123,36 @@ def test_a_launch_queues_jobs_that_start_as_slots_free_within_the_deadline():
     assert queue(jobs, expected, 2, remaining=300.0) == []
 
 
+def test_a_chunk_leaves_the_queued_jobs_that_did_not_start_and_stops_launching(tmp_path):
+    from omegaconf import OmegaConf
+
+    from xner.study.sweeper import LEFT_FILE, run_plan
+
+    study = load(str(study_file(tmp_path, "question: q?\ngrid: {lang: [de, es, it, nl]}\noverrides: [experiment=europarl_intrinsic]\n"
+                                          "budget: {job_minutes: {default: 5}}\n")), CONF_DIR)
+    jobs = plan_jobs(study, study.points(), [], str(CONF_DIR))
+    folder = StudyDir(tmp_path / "studies", study.name)
+    plan_path = folder.save_plan(study, jobs)
+    launches = []
+
+    class Launcher:  # runs the first queued job; the others' turn comes too late (their processes start nothing)
+        def launch(self, overrides, initial_job_idx):
+            ids = [next(o.split("=", 1)[1] for o in job if o.startswith("hydra.sweep.subdir=")) for job in overrides]
+            launches.append((ids, json.loads((folder.path / ".xner" / "queue.json").read_text())))
+            folder.job_dir(ids[0]).mkdir(parents=True)
+            (folder.job_dir(ids[0]) / "metrics.json").write_text("{}")
+            sweeps.job_ended(folder.path, ids[0], None, 300.0)
+            return []
+
+    config = OmegaConf.create({"hydra": {"sweep": {"dir": str(folder.path)}, "launcher": {"n_jobs": 2}}})
+    run_plan(config, Launcher(), str(plan_path), time.time() + 3600, False, [])
+    (ids, queued), = launches  # one launch of all four (2 slots x 2 x 5 min fit the hour), then no other
+    assert len(ids) == 4 and queued["expected"] == {i: 300.0 for i in ids} and queued["deadline"] > time.time()
+    left = json.loads((folder.path / LEFT_FILE).read_text())["left"]
+    assert sorted(job["id"] for job in left) == sorted(ids[1:])  # left for the next chunk, neither done nor failed
+    assert not (folder.path / ".xner" / "queue.json").exists()
+
+
 def test_time_scale_multiplies_the_budget_minutes_not_recorded_times(tmp_path):
     study = load(str(study_file(tmp_path, "question: q?\ngrid: {lang: [de, es], experiment: [model_transfer, projection]}\n"
                                           "budget: {job_minutes: {projection: 20}, source_minutes: {zul: 12}}\n")), CONF_DIR)

@@ -143,3 +143,23 @@ def test_an_unreachable_tracking_server_is_one_line_with_its_password_masked(wor
     assert process.returncode == 1
     assert "hunter2" not in out + err and "Traceback" not in err
     assert "xner: error: MLflow tracking store http://bob:***@127.0.0.1:9 cannot be used" in err
+
+
+def test_a_queued_job_whose_turn_comes_too_late_does_not_start(workdir):
+    """A study launch queues jobs with the deadline; one whose expected time no longer fits when its turn comes is left
+    (no folder results, no record, no failure) for the next chunk, and says so in one line."""
+    from xner.runtime import sweeps
+
+    sweep = workdir / "sweep"
+    sweeps.set_queue(sweep, time.time() + 60, {"0": 3600.0, "1": 5.0})
+    assert sweeps.too_late(sweep, "0").startswith("not started: expected 60 min, 1 min left")
+    assert sweeps.too_late(sweep, "1") is None and sweeps.too_late(sweep, "other") is None  # fits; not queued
+    assert sweeps.too_late(sweep, "1", now=time.time() + 3600) is not None
+    process = start(["-m", "lang=de", "aligner=ibm1", f"hydra.sweep.dir={sweep}"], workdir)
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err
+    assert "xner: job 0: not started: expected 60 min" in err and "Traceback" not in err
+    assert not (sweep / "0" / "metrics.json").exists() and sweeps.job_record(sweep, "0") is None
+    assert not list((sweep / ".xner").glob("failed/*")) and not list((sweep / ".xner").glob("running/*"))
+    sweeps.set_queue(sweep, None, {})  # a launch without a deadline: every job starts
+    assert not (sweep / ".xner" / sweeps.QUEUE_FILE).exists() and sweeps.too_late(sweep, "0") is None

@@ -45,6 +45,10 @@ def _error_line(error: BaseException) -> str:
 def hydra_main(cfg: DictConfig) -> float | None:
     job = sweeps.job_info()  # (sweep dir, job name) in a multirun: a failed job is recorded, the sweep goes on
     if job is not None:
+        late = sweeps.too_late(*job)  # a study's queued job whose turn came too near the deadline: left for later
+        if late:
+            print(f"xner: job {job[1]}: {late}", file=sys.stderr)
+            return None
         sweeps.job_started(*job)
     error_line, started, finished = None, time.monotonic(), False
     try:

@@ -39,6 +39,35 @@ def _marker(sweep_dir: Path, kind: str, job: str) -> Path:
     return sweep_dir / FOLDER / kind / job
 
 
+QUEUE_FILE = "queue.json"  # a study launch's deadline and each queued job's expected seconds
+
+
+def set_queue(sweep_dir: Path, deadline: float | None, expected: dict[str, float]) -> None:
+    """Before a launch that queues jobs: the deadline they must fit when each starts (none: every job starts)."""
+    path = sweep_dir / FOLDER / QUEUE_FILE
+    if deadline is None:
+        path.unlink(missing_ok=True)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"deadline": deadline, "expected": expected}))
+    os.replace(tmp, path)
+
+
+def too_late(sweep_dir: Path, job: str, now: float | None = None) -> str | None:
+    """Why a queued job must not start now (its expected time no longer fits the launch's deadline, because the jobs
+    before it ran longer than expected), or None."""
+    try:
+        queue = json.loads((sweep_dir / FOLDER / QUEUE_FILE).read_text())
+        deadline, expected = float(queue["deadline"]), float(queue["expected"][job])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    now = time.time() if now is None else now
+    if now + expected <= deadline:
+        return None
+    return f"not started: expected {expected / 60:.0f} min, {max(0.0, deadline - now) / 60:.0f} min left to the deadline"
+
+
 def job_started(sweep_dir: Path, job: str) -> None:
     """The running marker (pid); a failure recorded by an earlier attempt of this job is cleared."""
     path = _marker(sweep_dir, "running", job)

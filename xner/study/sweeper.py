@@ -1,6 +1,7 @@
 """What the study sweeper does inside `python -m xner.run -m hydra/sweeper=xner_study`: launch the plan's
-unfinished jobs in batches the launcher runs at once (1 for the basic launcher, n_jobs for joblib), each into
-`<study dir>/<job id>/`, and start a batch only when every job in it is expected to end before the deadline."""
+unfinished jobs, each into `<study dir>/<job id>/`, one at a time for the basic launcher, else as a queue the launcher
+runs n_jobs at a time (joblib), holding the jobs expected to end before the deadline; a queued job whose turn comes
+too late for its expected time does not start (it is left for the next chunk)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Any, Sequence
 from omegaconf import DictConfig, OmegaConf
 
 from xner.errors import ConfigError
+from xner.runtime import sweeps
 from xner.study.plan import (PLAN_FILE, Job, StudyDir, cached_sources, describe_seconds, estimates, parallelism,
                              warm_first, with_sources)
 
@@ -71,7 +73,7 @@ def run_plan(config: DictConfig, launcher: Any, plan_path: str | None, deadline:
              sweep_dir.name, len(jobs), sum(folder.is_done(j.id) for j in jobs), len(failed),
              " (tried again)" if retry_failed and failed else " (skipped: --retry-failed runs them)" if failed else "",
              len(todo), size, sweep_dir)
-    returns, index, started = [], 0, time.time()
+    returns, index, started, left_over = [], 0, time.time(), []
     trained = {source for job in jobs if folder.is_done(job.id) for source in job.sources} | cached_sources(
         OmegaConf.select(config, "paths.cache_dir", default=None))
     todo = warm_first([replace(job, sources=[s for s in job.sources if s not in trained]) for job in todo], size)
@@ -87,12 +89,21 @@ def run_plan(config: DictConfig, launcher: Any, plan_path: str | None, deadline:
                 f"{k}={v}" for k, v in job.point.items()), "starting" if number < size else "queued",
                 describe_seconds(expected[job.id]),
                 f", {describe_seconds(remaining)} to the deadline" if deadline is not None else "")
+        sweeps.set_queue(sweep_dir, deadline if len(batch) > size else None, {job.id: expected[job.id] for job in batch})
         results = launcher.launch([[*job.overrides, *job.extras, f"hydra.sweep.subdir={job.id}"] for job in batch],
                                   initial_job_idx=index)
         index += len(batch)
         returns.append(results)
+        failed_now = folder.failed()
+        unstarted = [job for job in batch if not folder.is_done(job.id) and job.id not in failed_now
+                     and not folder.record(job.id)]  # queued, then too late to start: left for the next chunk
+        if unstarted:
+            left_over += unstarted
+            break
         trained |= {source for job in batch for source in job.sources}  # tried: a failed one is not counted twice
         expected.update(with_sources(todo, estimates(todo, folder), trained))  # recorded times sharpen the estimates
+    sweeps.set_queue(sweep_dir, None, {})
+    todo = left_over + todo
     left = [{"id": job.id, "point": job.point, "expected_seconds": round(expected[job.id])} for job in todo]
     (sweep_dir / LEFT_FILE).write_text(json.dumps({"deadline": deadline, "left": left}, indent=1))
     if todo:
