@@ -204,6 +204,8 @@ def test_source_models_in_the_stage_cache_count_as_trained_only_under_todays_cod
     ("question: q\ngrid: {lang: [de], projector: [ilp, greedy]}\ncontrasts: [{projector: ilp}]",
      r"contrasts\[1\].projector: two grid values"),
     ("question: q\ngrid: {lang: [de]}\ndiagnostics: [teach/agreement, {a: 1}]", r"diagnostics\[2\]: a metric name"),
+    ("question: q\ngrid: {lang: [de], projector: [ilp, greedy]}\ncontenders: {projector: [ilp]}", "two or more values"),
+    ("question: q\ngrid: {lang: [de], projector: [ilp, greedy]}\ncontenders: {lang: [de, es]}", "not a method key"),
 ])
 def test_bad_study_files_are_one_line_errors(tmp_path, text, message):
     path = tmp_path / "bad.yaml"
@@ -303,6 +305,7 @@ def test_report_counts_wins_only_outside_the_interval(tmp_path):
         baseline: {projector: heuristic}
         contrasts: [{projector: [ilp, greedy]}]
         diagnostics: [projection/entities_per_sentence, not/logged]
+        contenders: {projector: [ilp, greedy, heuristic]}
         """)), CONF_DIR)
     folder = StudyDir(tmp_path / "studies", study.name)
     rng = np.random.default_rng(3)
@@ -335,6 +338,10 @@ def test_report_counts_wins_only_outside_the_interval(tmp_path):
     assert "**projector=ilp** is ahead of projector=greedy" in page  # the contrast, beside the baseline's
     assert "| projector=ilp − projector=heuristic | projector=ilp − projector=greedy | projector=greedy − projector=heuristic |" in page
     assert "excluding 0 on 2 of 2" in page and "| **wins / ties / losses** | 2 / 0 / 0 | 2 / 0 / 0 | 0 / 2 / 0 |" in page
+    # the best contender per row, its lead over the runner-up with an interval, and the count in the answer
+    assert "- Best of projector=ilp, projector=greedy, projector=heuristic per lang (finished on all of them: 2 lang value(s)): " \
+           "**projector=ilp** on 2 (2 with its lead over the runner-up excluding 0)." in page
+    assert "## Best contender per lang" in page and "| de | ilp | " in page and "| es | ilp | " in page and " clear |" in page
     # diagnostics: only the methods (and metrics) that log them, mean over seeds
     assert "**projection/entities_per_sentence**\n\n| lang | projector=ilp |\n|---|---|\n| de | 3 |\n| es | 3 |" in page
     assert "not/logged" not in page

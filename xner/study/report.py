@@ -185,6 +185,66 @@ def answer(study: Study, comparisons: list[Comparison], cells, rows, methods) ->
     return lines
 
 
+@dataclass
+class Best:
+    """One row's best contender, the runner-up, and the best's lead over it (None without saved predictions)."""
+
+    row: str
+    best: str
+    runner_up: str
+    lead: Interval | None
+
+
+def best_per_row(study: Study, cells: dict[tuple[str, str], Cell], rows: list[str], methods: list[str]) -> list[Best]:
+    """For each row where every contender has finished (the study's `contenders`, the other method settings alike),
+    the best by mean headline and its paired interval over the runner-up."""
+    if not study.contenders:
+        return []
+    (key, values), = study.contenders.items()
+    groups: dict[tuple, list[str]] = {}
+    for method in methods:
+        parts, extra = method_parts(method)
+        if parts.get(key) in values:
+            groups.setdefault((tuple((k, v) for k, v in parts.items() if k != key), extra), []).append(method)
+    out = []
+    for group in groups.values():
+        if len(group) != len(values):
+            continue
+        for row in rows:
+            if not all((row, m) in cells for m in group):
+                continue
+            ranked = sorted(group, key=lambda m: -_mean(cells[(row, m)].values(study.headline)))
+            a, b = cells[(row, ranked[0])], cells[(row, ranked[1])]
+            saved = a.counts and b.counts and len(a.counts) == len(a.metrics) and len(b.counts) == len(b.metrics)
+            lead = paired_difference(a.counts, b.counts, study.resamples, seed=rows.index(row)) if saved else None
+            out.append(Best(row, ranked[0], ranked[1], lead))
+    return out
+
+
+def best_lines(study: Study, best: list[Best]) -> tuple[list[str], list[str]]:
+    """(answer sentences, table) for the rows' best contenders."""
+    if not best:
+        return [], []
+    (key, values), = study.contenders.items()
+    rows = sorted({b.row for b in best})
+    counts = {}
+    for b in best:
+        won, clear = counts.get(b.best, (0, 0))
+        counts[b.best] = (won + 1, clear + (b.lead is not None and b.lead.verdict == "win"))
+    summary = "; ".join(f"**{m}** on {won} ({clear} with its lead over the runner-up excluding 0)"
+                        for m, (won, clear) in sorted(counts.items(), key=lambda kv: -kv[1][0]))
+    answer = [f"- Best of {', '.join(f'{key}={v}' for v in values)} per {study.rows} (finished on all of them: "
+              f"{len(rows)} {study.rows} value(s)): {summary}."]
+    table = [f"## Best contender per {study.rows}", "",
+             f"Among {', '.join(values)} ({key}), where all have finished: the best by mean {study.headline}, the "
+             "runner-up, and the best's lead with its 95% paired bootstrap interval.", "",
+             f"| {study.rows} | best | runner-up | lead |", "|---|---|---|---|"]
+    for b in best:
+        lead = f"{b.lead} {'clear' if b.lead.verdict == 'win' else 'inside the interval'}" if b.lead else "no predictions saved"
+        table.append(f"| {b.row} | {method_parts(b.best)[0].get(key, b.best)} | {method_parts(b.runner_up)[0].get(key, b.runner_up)} | {lead} |")
+    return answer, table + [""]
+
+
 def difference_plot(comparisons: list[Comparison], rows: list[str], path: Path, metric: str) -> Path | None:
     """Each method's difference from its baseline per row, with its interval; 0 marked."""
     shown = [c for c in comparisons if c.per_row]
@@ -292,6 +352,7 @@ def write_report(study: Study, folder: StudyDir, out: Path) -> Path:
     rows = sorted({r for r, _ in cells}, key=lambda r: (study.grid[study.rows].index(r) if r in study.grid[study.rows] else 999, r))
     methods = sorted({m for _, m in cells}, key=lambda m: grid_order(study, m))
     comparisons = compare(study, cells, rows, methods)
+    best_answer, best_table = best_lines(study, best_per_row(study, cells, rows, methods))
     metric = study.headline
     plan = folder.load_plan()
     grid = [p.as_dict() for p in study.points()]
@@ -300,7 +361,7 @@ def write_report(study: Study, folder: StudyDir, out: Path) -> Path:
     chunks = [c for c in folder.chunks() if c.get("event") == "end"]
     lines = [GENERATED.format(name=study.name, notes=notes_path.name), f"# Study `{study.name}`", "",
              f"**Question.** {study.question}", "", "**Answer, from the numbers below.**", "",
-             *answer(study, comparisons, cells, rows, methods), "",
+             *answer(study, comparisons, cells, rows, methods), *best_answer, "",
              (f"- finished jobs: {in_grid} of the {len(grid)} in the grid"
               f"{f' (and {len(finished) - in_grid} of earlier grids)' if len(finished) > in_grid else ''};"
               f" dates {', '.join(dates) or '–'}" if plan else
@@ -349,6 +410,7 @@ def write_report(study: Study, folder: StudyDir, out: Path) -> Path:
         lines.append("| **wins / ties / losses** | " + " | ".join(
             "{win} / {tie} / {loss}".format(**c.tally()) for c in shown) + " |")
         lines.append("")
+    lines += best_table
     lines += diagnostics_tables(study, cells, rows, methods)
     figures = out / study.name
     made = [difference_plot(comparisons, rows, figures / "differences.png", metric)]

@@ -40,6 +40,7 @@ class StudyOptions:
     baseline: Mapping[str, Any] = field(default_factory=dict)
     contrasts: list = field(default_factory=list)  # more pairs to compare: [{key: [value, other value]}, ...]
     diagnostics: list = field(default_factory=list)  # metrics tabulated beside the results (what may explain a row)
+    contenders: Mapping[str, list] = field(default_factory=dict)  # {key: [values]}: which of them is best, row by row
     overrides: list = field(default_factory=list)
     x: str | None = None            # a numeric grid key the report plots against (a scaling study)
     x_label: str | None = None
@@ -98,6 +99,7 @@ class Study:
     contrasts: list[dict[str, tuple[str, str]]] = field(default_factory=list)
     source_minutes: dict[str, float] = field(default_factory=dict)
     diagnostics: list[str] = field(default_factory=list)
+    contenders: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def method_keys(self) -> tuple[str, ...]:
@@ -230,6 +232,15 @@ def load(name: str, conf_dir: str | Path) -> Study:
     for number, metric in enumerate(diagnostics, 1):
         if not isinstance(metric, str) or not metric.strip():
             raise InputError(path, f"diagnostics[{number}]: a metric name (e.g. teach/agreement), got {metric!r}")
+    contenders = {}
+    for key, options in (values.get("contenders") or {}).items():
+        if key not in rendered or key in (rows, "seed"):
+            raise InputError(path, f"contenders: '{key}' is not a method key of the grid")
+        if not isinstance(options, list) or len(options) < 2 or any(render(v) not in rendered[key] for v in options):
+            raise InputError(path, f"contenders.{key}: two or more values of grid.{key}, got {options!r}")
+        contenders[key] = [render(v) for v in options]
+    if len(contenders) > 1:
+        raise InputError(path, "contenders: one method key (the methods that compete, e.g. {experiment: [a, b, c]})")
     x = values.get("x")
     if x is not None and x not in rendered:
         raise InputError(path, f"x: '{x}' is not a grid key")
@@ -241,7 +252,7 @@ def load(name: str, conf_dir: str | Path) -> Study:
                  baseline, overrides, x, values.get("x_label"), int(values.get("resamples", 1000)),
                  {str(k): float(v) for k, v in (budget.get("job_minutes") or {}).items()}, str(budget.get("note", "")).strip(),
                  str(values.get("notes", "")).strip(), contrasts,
-                 {str(k): float(v) for k, v in (budget.get("source_minutes") or {}).items()}, [m.strip() for m in diagnostics])
+                 {str(k): float(v) for k, v in (budget.get("source_minutes") or {}).items()}, [m.strip() for m in diagnostics], contenders)
 
 
 def parse_only(items: list[str]) -> dict[str, list[str]]:
