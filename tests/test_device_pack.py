@@ -42,6 +42,8 @@ def write_data_root(root: Path) -> None:
         write_conll(root / "masakhaner2" / "swa" / f"{split}.txt", targets)
         for lang in ("de", "es", "fr", "nl", "pt"):
             write_conll(root / "transfer" / lang / f"{split}.txt", sources[:10])
+    for split in ("train", "dev"):  # a teacher language (no test split, as zul, yor, wol)
+        write_conll(root / "masakhaner2" / "hau" / f"{split}.txt", sources[:20])
     for lang in ("en", "de", "es"):
         write_conll(root / "europarl" / f"{lang}-europarl.test.conll02", sources[:10])
     pair = root / "mafand" / "en-swa"
@@ -70,7 +72,8 @@ def test_a_tiny_study_runs_through_the_device_scripts_on_a_cpu(tmp_path):
     assert pack.returncode == 0, pack.stdout[-2000:] + pack.stderr[-2000:]
     with tarfile.open(work / ".gpu" / "data.tar.xz") as tar:
         names = set(tar.getnames())
-    assert {"data/mafand/en-swa/train.swa", "data/masakhaner2/swa/test.txt", "data/conll2003_en/train.txt"} <= names
+    assert {"data/mafand/en-swa/train.swa", "data/masakhaner2/swa/test.txt", "data/conll2003_en/train.txt",
+            "data/masakhaner2/hau/train.txt", "data/masakhaner2/hau/dev.txt", "data/masakhaner2/swa/dev.txt"} <= names
     assert lzma.decompress((work / ".gpu" / "e5.bin.xz").read_bytes()).startswith(MAGIC)
 
     out = tmp_path / "out"

@@ -50,7 +50,10 @@ def corpus_files(data: Path, langs: list[str]) -> list[Path]:
     files += [data / "transfer" / lang / f"{s}.txt" for lang in transfer_languages() for s in ("train", "dev", "test")]
     files += [data / "masakhaner2" / lang / "test.txt" for lang in langs]
     files += [data / "europarl" / f"{lang}-europarl.test.conll02" for lang in ("en", "de", "es")]
-    files += [data / "masakhaner2" / lang / "train.txt" for lang in ("hau", "swa") if lang in langs]  # in-domain text (diagnosis)
+    # every MasakhaNER 2.0 language's train and dev splits: any of them teaches (African sources and teachers), and
+    # dev splits choose settings (teacher_k); a target's own are never read before testing
+    files += [path for folder in sorted((data / "masakhaner2").iterdir()) if folder.is_dir()
+              for path in (folder / "train.txt", folder / "dev.txt") if path.is_file()]
     for lang in langs:
         files += mafand_files(data, lang)
     return files
