@@ -158,6 +158,18 @@ def test_african_teachers_by_rank_with_agreement_weights_end_to_end(compose_cfg,
     assert ensemble["transfer/sources"] == 2 and ensemble["stage/train_source/cache_hit"] == 1.0  # both models reused
     assert ensemble["stage/teach/calls"] == 2 and 0 < ensemble["transfer/agreement"] <= 1  # each source's distributions
     assert ensemble["target_dev/f1"] > 0.3 and ensemble["data/target_dev_sentences"] == 20
+    # one source's distributions decode as its own predictions do: k = 1 and k > 1 differ only by the averaging
+    from xner.models.training import load_tagger, predict, predict_distributions
+    from xner.stages.teachers import argmax_sentences
+
+    dev = make_corpus(20, seed=2)[1]
+    models = sorted((tmp_path / "cache" / "train_source").glob("*.pt"))
+    assert len(models) == 2  # hau's and zul's
+    for path in models:
+        model = load_tagger(path)
+        words = [list(s.tokens) for s in dev]
+        decoded = argmax_sentences(words, predict_distributions(model, dev, 32), model.tags)
+        assert decoded == predict(model, dev, 32)
 
 
 def test_a_target_model_can_start_from_the_source_model(compose_cfg, ner_data, word_encoder):
