@@ -37,7 +37,7 @@ $(E5_DIR)/config.json:
 run: install  ## the main job: Europarl en->de intrinsic projection (ARGS="projector=ilp lang=swa" runs that command instead)
 	$(PY) -m xner.run $(if $(ARGS),$(ARGS),lang=de)
 
-test: install  ## the test suite (synthetic fixtures, tiny models; about 7 min on 2 cores, one worker a core)
+test: install  ## the test suite (synthetic fixtures, tiny models; one worker a core, TEST_WORKERS=0 for one process)
 	$(PY) -m pytest -q -n $(TEST_WORKERS) $(ARGS)
 
 study: install models  ## run a study: make study NAME=transfer_quality ARGS="--deadline 80m" (resumes; python -m xner.study --help)
