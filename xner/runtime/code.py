@@ -99,14 +99,7 @@ def _is_package(module: str) -> bool:
 
 def _distribution_versions(top_levels: Iterable[str]) -> dict[str, str]:
     table = importlib.metadata.packages_distributions()
-    versions = {}
-    for top in sorted(set(top_levels)):
-        for dist in table.get(top, []):
-            try:
-                versions[dist] = importlib.metadata.version(dist)
-            except importlib.metadata.PackageNotFoundError:
-                pass
-    return versions
+    return _distribution_versions_of([dist for top in sorted(set(top_levels)) for dist in table.get(top, [])])
 
 
 def _closure(seeds: Iterable[str]) -> tuple[dict[str, str], set[str]]:
@@ -232,9 +225,10 @@ def still_current(code: Any) -> bool:
     return _distribution_versions_of(libraries) == libraries
 
 
-def _distribution_versions_of(libraries: dict) -> dict[str, str]:
+def _distribution_versions_of(dists) -> dict[str, str]:
+    """The installed version of each named distribution (those not installed left out)."""
     versions = {}
-    for dist in libraries:
+    for dist in dists:
         try:
             versions[dist] = importlib.metadata.version(dist)
         except importlib.metadata.PackageNotFoundError:

@@ -39,6 +39,11 @@ class Cell:
     def values(self, metric: str) -> list[float]:
         return [float(m[metric]) for m in self.metrics if metric in m]
 
+    @property
+    def counted(self) -> bool:
+        """Every run saved its predictions: the cell can take part in a paired bootstrap."""
+        return bool(self.counts) and len(self.counts) == len(self.metrics)
+
 
 def load_counts(job_dir: Path, headline: str) -> np.ndarray | None:
     """Per-sentence counts from the job's saved `<split>_gold.conll` and `<split>_predictions.conll`."""
@@ -146,7 +151,7 @@ def compare(study: Study, cells: dict[tuple[str, str], Cell], rows: list[str], m
             a, b = cells.get((row, method)), cells.get((row, base))
             if a is None or b is None:
                 continue
-            if not a.counts or not b.counts or len(a.counts) != len(a.metrics) or len(b.counts) != len(b.metrics):
+            if not (a.counted and b.counted):
                 missing.append(row)
                 continue
             per_row[row] = paired_difference(a.counts, b.counts, study.resamples, seed=rows.index(row))  # seeded: reproducible
@@ -215,8 +220,7 @@ def best_per_row(study: Study, cells: dict[tuple[str, str], Cell], rows: list[st
                 continue
             ranked = sorted(group, key=lambda m: -_mean(cells[(row, m)].values(study.headline)))
             a, b = cells[(row, ranked[0])], cells[(row, ranked[1])]
-            saved = a.counts and b.counts and len(a.counts) == len(a.metrics) and len(b.counts) == len(b.metrics)
-            lead = paired_difference(a.counts, b.counts, study.resamples, seed=rows.index(row)) if saved else None
+            lead = paired_difference(a.counts, b.counts, study.resamples, seed=rows.index(row)) if a.counted and b.counted else None
             out.append(Best(row, ranked[0], ranked[1], lead))
     return out
 
