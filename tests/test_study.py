@@ -176,12 +176,15 @@ def test_source_models_in_the_stage_cache_count_as_trained_only_under_todays_cod
     folder = tmp_path / "stages" / "train_source"
     folder.mkdir(parents=True)
     for key, lang, fingerprint in (("a1", "zul", code), ("b2", "pcm", {**code, "modules": {**code["modules"], "xner.data.iob": "0" * 16}}),
-                                   ("c3", "hau", {**code, "libraries": {"numpy": "0.0.1"}}), ("d4", "twi", code)):
+                                   ("c3", "hau", {**code, "libraries": {"numpy": "0.0.1"}}), ("d4", "twi", code),
+                                   ("e5", "en", code)):
+        train = {"file": "f", "limit": 5716 if lang == "en" else None}  # a capped source model is another model
         (folder / f"{key}.meta.json").write_text(json.dumps({"key": key, "stage": "train_source", "suffix": ".pt",
-                                                              "material": {"source_lang": lang}, "code": fingerprint}))
+                                                              "material": {"source_lang": lang, "source_train": train},
+                                                              "code": fingerprint}))
         if lang != "twi":  # twi's model file is missing: not cached
             (folder / f"{key}.pt").write_bytes(b"model")
-    assert cached_sources(tmp_path / "stages") == {"zul"}  # pcm: a module changed since; hau: another numpy
+    assert cached_sources(tmp_path / "stages") == {"zul", "en[:5716]"}  # pcm: a module changed since; hau: another numpy
     assert cached_sources(tmp_path / "nowhere") == set()
 
 
@@ -516,6 +519,10 @@ def test_source_models_train_first_in_parallel_and_slots_follow_the_scarcest_res
     intrinsic = load(str(study_file(tmp_path, "question: q?\ngrid: {lang: [de]}\noverrides: [experiment=europarl_intrinsic]\n",
                                     "intrinsic")), CONF_DIR)
     assert plan_jobs(intrinsic, intrinsic.points(), [], str(CONF_DIR))[0].sources == []  # gold source entities
+    capped = load(str(study_file(tmp_path, "question: q?\ngrid: {lang: [swa]}\noverrides: [experiment=model_transfer, "
+                                           "source_model.max_sentences=5716]\n", "capped")), CONF_DIR)
+    capped_job = plan_jobs(capped, capped.points(), [], str(CONF_DIR))[0]
+    assert capped_job.sources == ["en[:5716]"] and capped_job.source_minutes == {"en[:5716]": capped.source_estimate("en")}
     first = warm_first(jobs, 3)
     covered = set().union(*(j.sources for j in first[:3]))
     assert covered >= set().union(*(j.sources for j in jobs))  # every source model in the first batch

@@ -77,8 +77,15 @@ class Job:
     source_minutes: dict[str, float] = field(default_factory=dict)  # each one's training, if this job trains it
 
 
+def source_label(lang: str, limit: int | None = None) -> str:
+    """A source model's name in a plan: its language, with its training cap where one is set (`en[:5716]`), since a
+    capped model is another model (its own cache entry and training time)."""
+    return f"{lang}[:{limit}]" if limit else str(lang)
+
+
 def job_sources(cfg: DictConfig) -> list[str]:
-    """The source-language NER models a job needs (its labeller / model-transfer model and any teachers)."""
+    """The source-language NER models a job needs (its labeller / model-transfer model and any teachers), named by
+    `source_label`."""
     from xner.stages.ner import init_language, needs_source_model, source_language
     from xner.stages.teachers import teacher_languages, transfer_sources
 
@@ -95,7 +102,8 @@ def job_sources(cfg: DictConfig) -> list[str]:
         found |= set(transfer_sources(cfg))
     elif needs_source_model(cfg):
         found.add(source_language(cfg))
-    return sorted(found)
+    limit = OmegaConf.select(cfg, "source_model.max_sentences", default=None)
+    return sorted(source_label(lang, limit) for lang in found)
 
 
 def warm_first(todo: Sequence[Job], size: int) -> list[Job]:
@@ -412,8 +420,9 @@ def estimates(jobs: Sequence[Job], folder: StudyDir) -> dict[str, float]:
 
 
 def cached_sources(cache_root: str | Path | None = None) -> set[str]:
-    """Languages whose source model is in the stage cache (`train_source`) under today's code: a study does not count
-    their training again (the job that needs one reads it). Its settings are not compared, so this is an estimate."""
+    """Source models in the stage cache (`train_source`) under today's code, named by `source_label` (language and
+    training cap): a study does not count their training again (the job that needs one reads it). Their other
+    settings (seed, model options) are not compared, so this is an estimate."""
     from xner.cache import default_root, entries
     from xner.runtime.code import still_current
 
@@ -422,7 +431,8 @@ def cached_sources(cache_root: str | Path | None = None) -> set[str]:
         material = meta.get("material")
         if meta.get("stage") == "train_source" and isinstance(material, dict) and artifact.is_file() \
                 and still_current(meta.get("code")):
-            found.add(str(material.get("source_lang")))
+            train = material.get("source_train")
+            found.add(source_label(str(material.get("source_lang")), train.get("limit") if isinstance(train, dict) else None))
     return found
 
 

@@ -150,7 +150,9 @@ class Study:
                        source_minutes={k: v * factor for k, v in sources.items()})
 
     def source_estimate(self, language: str) -> float:
-        """Minutes to train one source model (teacher) of `language` once: `budget.source_minutes`."""
+        """Minutes to train one source model (teacher) of `language` once: `budget.source_minutes` (by language: a
+        capped model, `en[:5716]`, is estimated as its language's)."""
+        language = language.split("[:", 1)[0]
         return float(self.source_minutes.get(language, self.source_minutes.get("default", DEFAULT_SOURCE_MINUTES)))
 
 
