@@ -100,6 +100,11 @@ def status(args) -> int:
         print(f"  failed {job.id} ({', '.join(f'{k}={v}' for k, v in job.point.items())}): {errors[job.id]}")
     for job in live:
         print(f"  running {job.id} ({', '.join(f'{k}={v}' for k, v in job.point.items())})")
+    elsewhere = {job.id: other.name for job in todo if (other := folder.elsewhere(job.id)) is not None}
+    if elsewhere:
+        print(f"  {len(elsewhere)} of the remaining finished in another study ({', '.join(sorted(set(elsewhere.values())))}):"
+              " taken over when the study runs, not rerun")
+        todo = [job for job in todo if job.id not in elsewhere]
     trained = {source for job in done for source in job.sources} | cached_sources()
     untrained = sorted({source for job in todo for source in job.sources} - trained)
     expected = estimates(todo + bad, folder)

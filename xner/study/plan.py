@@ -256,29 +256,29 @@ class StudyDir:
     def record(self, ident: str) -> dict:
         return sweeps.job_record(self.path, ident) or {}
 
+    def elsewhere(self, ident: str) -> Path | None:
+        """Another study under the same root that finished this job (the id is the resolved config: the same job)."""
+        if not self.path.parent.is_dir():
+            return None
+        return next((p for p in sorted(self.path.parent.iterdir())
+                     if p.is_dir() and p != self.path and (p / ident / "metrics.json").is_file()), None)
+
     def adopt(self, idents: Sequence[str]) -> dict[str, str]:
-        """Copy in the finished jobs that another study under the same root already ran (the id is the resolved
-        config, so it is the same job): job id -> the study it came from. Its time record comes with it."""
+        """Copy in the finished jobs that another study under the same root already ran: job id -> the study it
+        came from. Its time record comes with it."""
         adopted: dict[str, str] = {}
-        others = [p for p in sorted(self.path.parent.iterdir()) if p.is_dir() and p != self.path] \
-            if self.path.parent.is_dir() else []
         for ident in idents:
-            if self.is_done(ident):
+            if self.is_done(ident) or (other := self.elsewhere(ident)) is None:
                 continue
-            for other in others:
-                source = other / ident
-                if not (source / "metrics.json").is_file():
-                    continue
-                target = self.job_dir(ident)
-                partial = target.with_name(f".{ident}.adopting")
-                shutil.rmtree(partial, ignore_errors=True)
-                shutil.copytree(source, partial, symlinks=True)
-                shutil.rmtree(target, ignore_errors=True)
-                partial.rename(target)
-                record = dict(sweeps.job_record(other, ident) or {}, adopted_from=other.name)
-                sweeps.write_job_record(self.path, ident, record)
-                adopted[ident] = other.name
-                break
+            target = self.job_dir(ident)
+            partial = target.with_name(f".{ident}.adopting")
+            shutil.rmtree(partial, ignore_errors=True)
+            shutil.copytree(other / ident, partial, symlinks=True)
+            shutil.rmtree(target, ignore_errors=True)
+            partial.rename(target)
+            record = dict(sweeps.job_record(other, ident) or {}, adopted_from=other.name)
+            sweeps.write_job_record(self.path, ident, record)
+            adopted[ident] = other.name
         return adopted
 
     def rekey(self, jobs: Sequence[Job], compose: Callable[[list[str]], DictConfig], accept: Sequence[str],
