@@ -158,6 +158,12 @@ def test_african_teachers_by_rank_with_agreement_weights_end_to_end(compose_cfg,
     assert ensemble["transfer/sources"] == 2 and ensemble["stage/train_source/cache_hit"] == 1.0  # both models reused
     assert ensemble["stage/teach/calls"] == 2 and 0 < ensemble["transfer/agreement"] <= 1  # each source's distributions
     assert ensemble["target_dev/f1"] > 0.3 and ensemble["data/target_dev_sentences"] == 20
+    agreed = run(compose_cfg("experiment=model_transfer_african_multi", "lang=swa", "experiment.source_pool=[hau,zul]",
+                             "experiment.ranked_sources=2", "experiment.weighting=agreement", "data.target.split=dev",
+                             f"model.encoder={word_encoder}", *FAST))
+    assert agreed["stage/teach/cache_hit"] == 1.0 and ensemble["transfer/weight/hau"] == 0.5  # equal by default
+    # two sources make one pair: each agrees with the other as much, so agreement weights are equal and change nothing
+    assert agreed["transfer/weight/hau"] == agreed["transfer/weight/zul"] == 0.5 and agreed["target_dev/f1"] == ensemble["target_dev/f1"]
     # one source's distributions decode as its own predictions do: k = 1 and k > 1 differ only by the averaging
     from xner.models.training import load_tagger, predict, predict_distributions
     from xner.stages.teachers import argmax_sentences

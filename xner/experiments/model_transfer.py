@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Literal, Sequence
 
 import numpy as np
 from omegaconf import DictConfig
@@ -29,10 +29,12 @@ log = logging.getLogger(__name__)
 @dataclass
 class Options(ExperimentOptions):
     """Model transfer: the source language (null: the run's, en or fr), or the pool whose best-ranked language for
-    the target (lang.transfer_ranking) is the source; `ranked_sources` > 1 averages that many best-ranked sources."""
+    the target (lang.transfer_ranking) is the source; `ranked_sources` > 1 averages that many best-ranked sources,
+    equally or each by its agreement with the others on the text it labels (as teacher-student's `weighting`)."""
 
     source_pool: str | Sequence[str] | None = None
     ranked_sources: Positive = 1
+    weighting: Literal["equal", "agreement"] = "equal"
 
 
 def check(cfg: DictConfig) -> None:
@@ -59,12 +61,15 @@ def run(ctx: RunContext) -> dict[str, float]:
     words = [list(s.tokens) for s in test]
     with ctx.step(f"predict {scored}") as timed:  # each source's distributions over the test words, cached per source
         per_source = teacher_distributions(ctx, models, words, {"gold_words": test_key}, tags)
-        predictions = argmax_sentences(words, combine(per_source, {lang: 1 / len(langs) for lang in langs}), tags)
-    _, agreements = agreement_weights(per_source, tags)
+        by_agreement, agreements = agreement_weights(per_source, tags)
+        weights = by_agreement if cfg.experiment.get("weighting") == "agreement" else {lang: 1 / len(langs) for lang in langs}
+        predictions = argmax_sentences(words, combine(per_source, weights), tags)
     write_conll(ctx.output_dir / f"{scored}_predictions.conll", predictions)
     write_conll(ctx.output_dir / f"{scored}_gold.conll", test)  # beside them: paired bootstraps need no data root
     metrics = {f"{scored}/{k}": v for k, v in evaluate_sentences(test, predictions).items()}
     metrics[f"{scored}/sentences_per_second"] = len(test) / max(timed.seconds, 1e-9)
-    ctx.log_metrics(metrics | {"transfer/agreement": float(np.mean(list(agreements.values())))})
-    log.info("%s F1 %.4f (%d sources)", scored, metrics[f"{scored}/f1"], len(langs))
+    ctx.log_metrics(metrics | {"transfer/agreement": float(np.mean(list(agreements.values())))}
+                    | {f"transfer/weight/{lang}": weight for lang, weight in weights.items()})
+    log.info("%s F1 %.4f (%d sources, weights %s)", scored, metrics[f"{scored}/f1"], len(langs),
+             ", ".join(f"{lang} {w:.2f}" for lang, w in weights.items()))
     return ctx.metrics
