@@ -56,3 +56,23 @@ def test_write_then_read_round_trip(tmp_path):
     write_conll(tmp_path / "out.conll", sentences)
     assert read_conll(tmp_path / "out.conll") == sentences
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_corpus_stats_count_kept_entities_per_sentence_and_words(tmp_path, capsys):
+    from xner.data.stats import main
+
+    path = write(tmp_path / "c.txt", "-DOCSTART- O\n\nAda B-PER\nLovelace I-PER\nin O\nLondon B-LOC\n\n"
+                                     "Kenya B-LOC\nin O\n2020 B-DATE\n\nno O\nnames O\n\n")
+    assert main([str(path)]) == 0
+    row = capsys.readouterr().out.splitlines()[2]
+    # 3 sentences, 9 words, PER 1 + LOC 2 (DATE not kept): 1.00 a sentence, 333.3 per 1,000 words
+    assert row == f"| {path} | 3 | 9 | 3 | 1 | 0 | 2 | 1.00 | 333.3 |"
+    assert main([str(path), "--first", "2", "--types", "all"]) == 0
+    row = capsys.readouterr().out.splitlines()[2]
+    assert row == f"| {path} (first 2) | 2 | 7 | 4 | 1 | 2 | 1 | 2.00 | 571.4 |"  # DATE LOC PER, sorted
+    broken = write(tmp_path / "bad.txt", "Ada B-PER extra\n\n")
+    assert main([str(path), str(broken)]) == 1
+    assert capsys.readouterr().err.strip().startswith(f"xner: error: {broken}:1")
+    assert main([str(tmp_path / "missing.txt")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("xner: error:") and "missing.txt" in err and len(err.splitlines()) == 1
