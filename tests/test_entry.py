@@ -50,3 +50,13 @@ def test_help_explains_how_the_default_experiment_follows_the_language(cli, tmp_
     assert "python -m xner.run projector=ilp lang=swa" in out and "name: europarl_intrinsic" in out
     for group in ("experiment", "lang", "projector", "aligner", "sweep"):
         assert f"{group}:" in out
+
+
+def test_the_headline_follows_the_split_a_target_is_scored_on(compose_cfg):
+    from xner.run import headline
+
+    on_test = compose_cfg("experiment=model_transfer", "lang=swa")
+    assert headline(on_test, {"test/f1": 0.5}) == ("test/f1", 0.5)
+    on_dev = compose_cfg("experiment=model_transfer", "lang=swa", "data.target.split=dev")
+    assert headline(on_dev, {"target_dev/f1": 0.25}) == ("target_dev/f1", 0.25)  # not test/f1 = nan
+    assert headline(on_test, {"target_dev/f1": 0.25}) == ("test/f1", None)  # a test run without its test score says so

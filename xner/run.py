@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import hydra
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from xner.errors import Interrupted, XnerError, report
 from xner.experiments import EXPERIMENTS, checks, schemas
@@ -23,12 +23,22 @@ log = logging.getLogger(__name__)
 CONF_DIR = str(Path(__file__).resolve().parents[1] / "conf")  # absolute: the same from `python -m` and in-process
 
 
+def headline(cfg: DictConfig, metrics: dict[str, float]) -> tuple[str, float | None]:
+    """The run's headline metric and value: `experiment.headline_metric`, read under the scored split's name when the
+    target is scored on another split than test (data.target.split=dev: test/f1 is target_dev/f1)."""
+    name = str(cfg.experiment.headline_metric)
+    split = str(OmegaConf.select(cfg, "data.target.split", default=None) or "test")
+    if name not in metrics and name.startswith("test/") and split != "test":
+        name = f"target_{split}/" + name.removeprefix("test/")
+    return name, metrics.get(name)
+
+
 def run(cfg: DictConfig) -> dict[str, float]:
     """Run the experiment `cfg` describes; returns its metrics (also logged to MLflow and saved as metrics.json)."""
     with open_run(cfg, checks(), schemas()) as ctx:
         metrics = EXPERIMENTS[cfg.experiment.pipeline].run(ctx)
-    headline = str(cfg.experiment.headline_metric)
-    log.info("%s = %.4f", headline, metrics.get(headline, float("nan")))
+    name, value = headline(cfg, metrics)
+    log.info("%s = %.4f", name, value if value is not None else float("nan"))
     return metrics
 
 
@@ -69,9 +79,8 @@ def hydra_main(cfg: DictConfig) -> float | None:
         if job is not None:
             ended = finished or error_line is not None  # (not when interrupted)
             sweeps.job_ended(*job, error_line, time.monotonic() - started if ended else None)
-    headline = str(cfg.experiment.headline_metric)
-    value = metrics.get(headline)
-    print(mask_credentials(f"{cfg.experiment.name} {cfg.experiment.label}: {headline} = {value:.4f}" if value is not None
+    name, value = headline(cfg, metrics)
+    print(mask_credentials(f"{cfg.experiment.name} {cfg.experiment.label}: {name} = {value:.4f}" if value is not None
                            else str(metrics)))
     return value
 
