@@ -489,7 +489,9 @@ def test_a_job_another_study_finished_is_copied_in_not_rerun(tmp_path):
     sweeps.job_ended(other.path, "abc", seconds=12.0)
     mine = StudyDir(root, "mine")
     mine.path.mkdir(parents=True)
+    assert mine.others() == [other.path]  # listed once, not per job
     assert mine.elsewhere("abc") == other.path and mine.elsewhere("half") is None  # what status counts as taken over
+    assert mine.elsewhere("abc", []) is None  # only the studies it is given
     assert mine.adopt(["abc", "half", "new"]) == {"abc": "other"}
     assert json.loads((mine.job_dir("abc") / "metrics.json").read_text()) == {"test/f1": 0.5}
     assert mine.seconds("abc") == 12.0 and mine.record("abc")["adopted_from"] == "other"

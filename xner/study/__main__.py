@@ -100,7 +100,8 @@ def status(args) -> int:
         print(f"  failed {job.id} ({', '.join(f'{k}={v}' for k, v in job.point.items())}): {errors[job.id]}")
     for job in live:
         print(f"  running {job.id} ({', '.join(f'{k}={v}' for k, v in job.point.items())})")
-    elsewhere = {job.id: other.name for job in todo if (other := folder.elsewhere(job.id)) is not None}
+    others = folder.others()
+    elsewhere = {job.id: other.name for job in todo if (other := folder.elsewhere(job.id, others)) is not None}
     if elsewhere:
         print(f"  {len(elsewhere)} of the remaining finished in another study ({', '.join(sorted(set(elsewhere.values())))}):"
               " taken over when the study runs, not rerun")

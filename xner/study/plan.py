@@ -83,9 +83,9 @@ def source_label(lang: str, limit: int | None = None) -> str:
     return f"{lang}[:{limit}]" if limit else str(lang)
 
 
-def job_sources(cfg: DictConfig) -> list[str]:
-    """The source-language NER models a job needs (its labeller / model-transfer model and any teachers), named by
-    `source_label`."""
+def job_sources(cfg: DictConfig) -> dict[str, str]:
+    """The source-language NER models a job needs (its labeller / model-transfer model and any teachers): each one's
+    `source_label` -> its language."""
     from xner.stages.ner import init_language, needs_source_model, source_language
     from xner.stages.teachers import teacher_languages, transfer_sources
 
@@ -103,7 +103,7 @@ def job_sources(cfg: DictConfig) -> list[str]:
     elif needs_source_model(cfg):
         found.add(source_language(cfg))
     limit = OmegaConf.select(cfg, "source_model.max_sentences", default=None)
-    return sorted(source_label(lang, limit) for lang in found)
+    return {source_label(lang, limit): str(lang) for lang in sorted(found)}
 
 
 def warm_first(todo: Sequence[Job], size: int) -> list[Job]:
@@ -207,8 +207,8 @@ def plan_jobs(study: Study, points: Sequence[Point], extras: Sequence[str], conf
         ident, sources = job_id(cfg), job_sources(cfg)
         jobs.setdefault(ident, Job(ident, point.as_dict(), study.method(point), point.get(study.rows) or "-",
                                    point.get("seed"), [*study.overrides, *point.overrides()], list(extras),
-                                   study.estimate_minutes(point), sources,
-                                   {source: study.source_estimate(source) for source in sources}))
+                                   study.estimate_minutes(point), sorted(sources),
+                                   {label: study.source_estimate(lang) for label, lang in sources.items()}))
         if progress and time.monotonic() - started > 20 and number % 100 == 0:
             progress(f"composed {number}/{len(points)} jobs")
     return list(jobs.values())
@@ -256,19 +256,24 @@ class StudyDir:
     def record(self, ident: str) -> dict:
         return sweeps.job_record(self.path, ident) or {}
 
-    def elsewhere(self, ident: str) -> Path | None:
-        """Another study under the same root that finished this job (the id is the resolved config: the same job)."""
+    def others(self) -> list[Path]:
+        """The other studies' folders under the same root (listed once; callers pass the list to `elsewhere`)."""
         if not self.path.parent.is_dir():
-            return None
-        return next((p for p in sorted(self.path.parent.iterdir())
-                     if p.is_dir() and p != self.path and (p / ident / "metrics.json").is_file()), None)
+            return []
+        return [p for p in sorted(self.path.parent.iterdir()) if p.is_dir() and p != self.path]
+
+    def elsewhere(self, ident: str, others: Sequence[Path] | None = None) -> Path | None:
+        """Another study under the same root that finished this job (the id is the resolved config: the same job)."""
+        return next((p for p in (self.others() if others is None else others)
+                     if (p / ident / "metrics.json").is_file()), None)
 
     def adopt(self, idents: Sequence[str]) -> dict[str, str]:
         """Copy in the finished jobs that another study under the same root already ran: job id -> the study it
         came from. Its time record comes with it."""
         adopted: dict[str, str] = {}
+        others = self.others()
         for ident in idents:
-            if self.is_done(ident) or (other := self.elsewhere(ident)) is None:
+            if self.is_done(ident) or (other := self.elsewhere(ident, others)) is None:
                 continue
             target = self.job_dir(ident)
             partial = target.with_name(f".{ident}.adopting")

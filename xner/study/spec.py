@@ -151,8 +151,7 @@ class Study:
 
     def source_estimate(self, language: str) -> float:
         """Minutes to train one source model (teacher) of `language` once: `budget.source_minutes` (by language: a
-        capped model, `en[:5716]`, is estimated as its language's)."""
-        language = language.split("[:", 1)[0]
+        capped model, `en[:5716]`, is estimated as its language's; the plan passes the language)."""
         return float(self.source_minutes.get(language, self.source_minutes.get("default", DEFAULT_SOURCE_MINUTES)))
 
 
