@@ -106,7 +106,7 @@ def status(args) -> int:
         print(f"  {len(elsewhere)} of the remaining finished in another study ({', '.join(sorted(set(elsewhere.values())))}):"
               " taken over when the study runs, not rerun")
         todo = [job for job in todo if job.id not in elsewhere]
-    trained = {source for job in done for source in job.sources} | cached_sources()
+    trained = cached_sources()  # not a finished job's sources: its cache may be on another machine, or gone
     untrained = sorted({source for job in todo for source in job.sources} - trained)
     expected = estimates(todo + bad, folder)
     seconds = [expected[j.id] for j in todo]
@@ -115,7 +115,7 @@ def status(args) -> int:
         total = sum(seconds) + sum(sources.values())
         print(f"  remaining, expected: {describe_seconds(total)} sequentially (the basic launcher)"
               + (f", of which {describe_seconds(sum(sources.values()))} trains {len(sources)} source model(s) not "
-                 f"trained by a finished job or cached ({', '.join(sources)})" if sources else ""))
+                 f"in the stage cache ({', '.join(sources)})" if sources else ""))
         for name, n in (("hydra/launcher=local", parallelism(launcher_options(["hydra/launcher=local"]))),
                         ("hydra/launcher=slurm", parallelism(launcher_options(["hydra/launcher=slurm"])))):
             print(f"    {name} ({n} at a time): about {describe_seconds(max(total / n, max(seconds)))}")

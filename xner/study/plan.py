@@ -107,7 +107,7 @@ def job_sources(cfg: DictConfig) -> dict[str, str]:
 
 
 def warm_first(todo: Sequence[Job], size: int) -> list[Job]:
-    """`todo` with, first, one job per source model not yet trained by a finished job (the quickest such job), so a
+    """`todo` with, first, one job per source model not in the stage cache (the quickest such job), so a
     launcher running `size` jobs at once trains every source model at the same time, once, before the jobs that
     reuse them; the rest keeps plan order. With one job at a time the order is unchanged."""
     if size <= 1:

@@ -74,8 +74,8 @@ def run_plan(config: DictConfig, launcher: Any, plan_path: str | None, deadline:
              " (tried again)" if retry_failed and failed else " (skipped: --retry-failed runs them)" if failed else "",
              len(todo), size, sweep_dir)
     returns, index, started, left_over = [], 0, time.time(), []
-    trained = {source for job in jobs if folder.is_done(job.id) for source in job.sources} | cached_sources(
-        OmegaConf.select(config, "paths.cache_dir", default=None))
+    # only what the stage cache holds: a finished job's source model may have been trained on another machine, or lost
+    trained = cached_sources(OmegaConf.select(config, "paths.cache_dir", default=None))
     todo = warm_first([replace(job, sources=[s for s in job.sources if s not in trained]) for job in todo], size)
     expected = with_sources(todo, estimates(todo, folder), trained)
     while todo:
