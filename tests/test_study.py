@@ -188,6 +188,44 @@ def test_source_models_in_the_stage_cache_count_as_trained_only_under_todays_cod
     assert cached_sources(tmp_path / "nowhere") == set()
 
 
+def test_status_counts_a_finished_jobs_teacher_again_when_the_jobs_cache_lacks_it(tmp_path, monkeypatch, capsys):
+    """A teacher a finished job trained is trained again by the next job when the stage cache it reads
+    (`paths.cache_dir`, as the sweeper reads it) no longer holds it; without `source_minutes` that time is named as
+    not counted, not "0 s"."""
+    from xner.runtime.code import code_fingerprint
+    from xner.data.iob import argmax_spans
+    from xner.study.__main__ import main
+
+    monkeypatch.setenv("XNER_CACHE_DIR", str(tmp_path / "default"))
+    spec = study_file(tmp_path, """
+        question: q?
+        grid: {lang: [swa], experiment: [model_transfer_african, teacher_student_african]}
+        budget: {source_minutes: {pcm: 10, ibo: 40}}
+        """)
+    study = load(str(spec), CONF_DIR)
+    jobs = {j.point["experiment"]: j for j in plan_jobs(study, study.points(), [], str(CONF_DIR))}
+    assert jobs["model_transfer_african"].sources == ["pcm"] and jobs["teacher_student_african"].sources == ["ibo", "pcm", "twi"]
+    folder = tmp_path / "studies" / "tiny" / jobs["model_transfer_african"].id
+    folder.mkdir(parents=True)
+    (folder / "metrics.json").write_text("{}")  # finished: it trained pcm on a machine whose cache is gone
+
+    def status(*extra):
+        assert main(["status", str(spec), "--root", str(tmp_path / "studies"), *extra]) == 0
+        return capsys.readouterr().out
+
+    assert "2 jobs: 1 done" in (out := status()) and "trains 2 source model(s) not in the stage cache (ibo, pcm)" in out
+    assert "not counted: training twi" in out and "0 s" not in out
+    cache = tmp_path / "elsewhere"
+    (cache / "train_source").mkdir(parents=True)
+    (cache / "train_source" / "k1.meta.json").write_text(json.dumps({
+        "key": "k1", "stage": "train_source", "suffix": ".pt", "code": code_fingerprint(argmax_spans),
+        "material": {"source_lang": "pcm", "source_train": {"file": "f", "limit": None}}}))
+    (cache / "train_source" / "k1.pt").write_bytes(b"model")
+    assert "trains 2 source model(s)" in status()  # the default cache still lacks pcm
+    out = status(f"paths.cache_dir={cache}")
+    assert "trains 1 source model(s) not in the stage cache (ibo)" in out and "40 min" in out, out
+
+
 @pytest.mark.parametrize("text, message", [
     ("grid: {lang: [de]}", "needs 'question'"),
     ("question: q\ngrid: {lang: de}", "bad.yaml: grid.lang: expected list, got 'de'"),

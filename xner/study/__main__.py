@@ -27,7 +27,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from xner.errors import ConfigError, XnerError, report
-from xner.study.plan import StudyDir, cached_sources, describe_seconds, estimates, parallelism, plan_jobs
+from xner.study.plan import (StudyDir, cached_sources, composer, describe_seconds, estimates, parallelism, plan_jobs,
+                             stage_cache)
 from xner.study.spec import load, parse_only
 
 log = logging.getLogger("xner.study")
@@ -81,7 +82,6 @@ def _counts(folder: StudyDir, jobs) -> tuple[list, list, list, list]:
 
 def launcher_options(hydra_overrides: list[str]) -> dict:
     """The launcher these overrides select, composed (n_jobs / array_parallelism)."""
-    from xner.study.plan import composer
     from omegaconf import OmegaConf
 
     cfg = composer(CONF_DIR)([o for o in hydra_overrides if o.startswith(("hydra/launcher", "hydra.launcher"))])
@@ -91,7 +91,7 @@ def launcher_options(hydra_overrides: list[str]) -> dict:
 
 def status(args) -> int:
     study = load(args.name, CONF_DIR).scaled(args.time_scale)
-    folder, jobs, hydra, _ = _plan(args, study, validate=False)
+    folder, jobs, hydra, extras = _plan(args, study, validate=False)
     done, bad, live, todo = _counts(folder, jobs)
     print(f"study {study.name}: {study.question}")
     print(f"  {len(jobs)} jobs: {len(done)} done, {len(bad)} failed, {len(live)} running, {len(todo)} remaining  ({folder.path})")
@@ -106,16 +106,21 @@ def status(args) -> int:
         print(f"  {len(elsewhere)} of the remaining finished in another study ({', '.join(sorted(set(elsewhere.values())))}):"
               " taken over when the study runs, not rerun")
         todo = [job for job in todo if job.id not in elsewhere]
-    trained = cached_sources()  # not a finished job's sources: its cache may be on another machine, or gone
+    # only what the stage cache the jobs would read holds, not a finished job's sources: its cache may be elsewhere, or gone
+    trained = cached_sources(stage_cache(composer(CONF_DIR)(extras)))
     untrained = sorted({source for job in todo for source in job.sources} - trained)
     expected = estimates(todo + bad, folder)
     seconds = [expected[j.id] for j in todo]
     if seconds:
         sources = {s: next(j.source_minutes.get(s, 0.0) for j in todo if s in j.sources) * 60 for s in untrained}
         total = sum(seconds) + sum(sources.values())
+        unknown = [s for s, secs in sources.items() if not secs]
         print(f"  remaining, expected: {describe_seconds(total)} sequentially (the basic launcher)"
-              + (f", of which {describe_seconds(sum(sources.values()))} trains {len(sources)} source model(s) not "
-                 f"in the stage cache ({', '.join(sources)})" if sources else ""))
+              + (f", of which {describe_seconds(sum(sources.values()))} trains {len(sources) - len(unknown)} source "
+                 f"model(s) not in the stage cache ({', '.join(s for s in sources if s not in unknown)})"
+                 if len(unknown) < len(sources) else "")
+              + (f"; not counted: training {', '.join(unknown)} (not in the stage cache; the study's budget names no "
+                 f"source_minutes for them)" if unknown else ""))
         for name, n in (("hydra/launcher=local", parallelism(launcher_options(["hydra/launcher=local"]))),
                         ("hydra/launcher=slurm", parallelism(launcher_options(["hydra/launcher=slurm"])))):
             print(f"    {name} ({n} at a time): about {describe_seconds(max(total / n, max(seconds)))}")
@@ -234,7 +239,6 @@ def report_command(args) -> int:
 
 
 def rekey_command(args) -> int:
-    from xner.study.plan import composer
 
     study = load(args.name, CONF_DIR)
     folder, jobs, _, _ = _plan(args, study, validate=False)

@@ -441,6 +441,15 @@ def cached_sources(cache_root: str | Path | None = None) -> set[str]:
     return found
 
 
+def stage_cache(cfg: DictConfig | None) -> Path:
+    """The stage cache that jobs composed from `cfg` read (`paths.cache_dir`; $XNER_CACHE_DIR/stages without one): the
+    one place `study status` and the sweeper look for trained source models."""
+    from xner.cache import default_root
+
+    root = OmegaConf.select(cfg, "paths.cache_dir", default=None) if cfg is not None else None
+    return Path(str(root)) if root else default_root()
+
+
 def with_sources(jobs: Sequence[Job], expected: dict[str, float], trained: set[str]) -> dict[str, float]:
     """`expected` plus, for each job, the training of its source models not in `trained` (the first job to need one
     trains it; recorded job times leave that out), so a deadline also covers the teachers a chunk has to train."""

@@ -17,7 +17,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from xner.errors import ConfigError
 from xner.runtime import sweeps
-from xner.study.plan import (PLAN_FILE, Job, StudyDir, cached_sources, describe_seconds, estimates, parallelism,
+from xner.study.plan import (PLAN_FILE, Job, StudyDir, cached_sources, describe_seconds, estimates, parallelism, stage_cache,
                              warm_first, with_sources)
 
 log = logging.getLogger("xner.study")
@@ -75,7 +75,7 @@ def run_plan(config: DictConfig, launcher: Any, plan_path: str | None, deadline:
              len(todo), size, sweep_dir)
     returns, index, started, left_over = [], 0, time.time(), []
     # only what the stage cache holds: a finished job's source model may have been trained on another machine, or lost
-    trained = cached_sources(OmegaConf.select(config, "paths.cache_dir", default=None))
+    trained = cached_sources(stage_cache(config))
     todo = warm_first([replace(job, sources=[s for s in job.sources if s not in trained]) for job in todo], size)
     expected = with_sources(todo, estimates(todo, folder), trained)
     while todo:
