@@ -239,7 +239,6 @@ def report_command(args) -> int:
 
 
 def rekey_command(args) -> int:
-
     study = load(args.name, CONF_DIR)
     folder, jobs, _, _ = _plan(args, study, validate=False)
     accept = [a.strip() for a in ",".join(args.accept).split(",") if a.strip()]
