@@ -114,11 +114,11 @@ def status(args) -> int:
     if seconds:
         sources = {s: next(j.source_minutes.get(s, 0.0) for j in todo if s in j.sources) * 60 for s in untrained}
         total = sum(seconds) + sum(sources.values())
-        unknown = [s for s, secs in sources.items() if not secs]
+        timed = [s for s in sources if sources[s]]
+        unknown = [s for s in sources if not sources[s]]
         print(f"  remaining, expected: {describe_seconds(total)} sequentially (the basic launcher)"
-              + (f", of which {describe_seconds(sum(sources.values()))} trains {len(sources) - len(unknown)} source "
-                 f"model(s) not in the stage cache ({', '.join(s for s in sources if s not in unknown)})"
-                 if len(unknown) < len(sources) else "")
+              + (f", of which {describe_seconds(sum(sources.values()))} trains {len(timed)} source model(s) not in "
+                 f"the stage cache ({', '.join(timed)})" if timed else "")
               + (f"; not counted: training {', '.join(unknown)} (not in the stage cache; the study's budget names no "
                  f"source_minutes for them)" if unknown else ""))
         for name, n in (("hydra/launcher=local", parallelism(launcher_options(["hydra/launcher=local"]))),

@@ -424,15 +424,15 @@ def estimates(jobs: Sequence[Job], folder: StudyDir) -> dict[str, float]:
             for job in jobs}
 
 
-def cached_sources(cache_root: str | Path | None = None) -> set[str]:
+def cached_sources(cache_root: str | Path) -> set[str]:
     """Source models in the stage cache (`train_source`) under today's code, named by `source_label` (language and
     training cap): a study does not count their training again (the job that needs one reads it). Their other
     settings (seed, model options) are not compared, so this is an estimate."""
-    from xner.cache import default_root, entries
+    from xner.cache import entries
     from xner.runtime.code import still_current
 
     found = set()
-    for meta, artifact, _ in entries(Path(cache_root) if cache_root else default_root()):
+    for meta, artifact, _ in entries(Path(cache_root)):
         material = meta.get("material")
         if meta.get("stage") == "train_source" and isinstance(material, dict) and artifact.is_file() \
                 and still_current(meta.get("code")):
