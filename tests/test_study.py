@@ -110,6 +110,32 @@ def test_a_deadline_counts_the_source_models_a_job_trains_first(tmp_path):
     assert with_sources(jobs, base, trained={"zul"}) == {"de": 120.0, "es": 420.0, "it": 120.0}
 
 
+def test_a_teachers_measured_training_time_replaces_the_budget_in_the_deadline(tmp_path):
+    """A source model a finished job trained (or read, with its recorded cost) is counted at its fastest measured time,
+    so a lost stage cache does not make the deadline refuse a chunk that fits; unmeasured ones keep the budget."""
+    from xner.study.plan import recorded_sources, timed_sources, with_sources
+
+    folder = StudyDir(tmp_path / "studies", "tiny")
+    finished = [Job("a", {}, "m", "a", None, [], sources=["ewe", "zul"]),  # trained two at a time: slower
+                Job("b", {}, "m", "b", None, [], sources=["zul"]),
+                Job("c", {}, "m", "c", None, [], sources=["en[:5716]"]),
+                Job("d", {}, "m", "d", None, [], sources=["fon"]),  # not finished: nothing recorded
+                Job("e", {}, "m", "e", None, [], sources=["zul"])]  # one thread beside another job: not counted
+    for job, metrics in zip(finished, ({"teacher/ewe/train/seconds": 990.0, "teacher/zul/train/seconds": 2400.0,
+                                         "teacher/bad/train/seconds": 60.0}, {"source/zul/train/seconds": 1200.0},
+                                        {"source/train/seconds": 600.0}, None, {"source/zul/train/seconds": 300.0})):
+        (folder.job_dir(job.id) / ".hydra").mkdir(parents=True)
+        (folder.job_dir(job.id) / ".hydra" / "overrides.yaml").write_text("- lang=xho\n" + "- threads=1\n" * (job.id == "e"))
+        if metrics is not None:
+            (folder.job_dir(job.id) / "metrics.json").write_text(json.dumps(metrics))
+    recorded = recorded_sources(finished, folder)
+    assert recorded == {"ewe": 16.5, "zul": 20.0, "en[:5716]": 10.0}
+    todo = [Job("x", {}, "m", "x", None, [], sources=["zul", "fon"], source_minutes={"zul": 25.0, "fon": 25.0})]
+    timed = timed_sources(todo, recorded)
+    assert timed[0].source_minutes == {"zul": 20.0, "fon": 25.0}
+    assert with_sources(timed, {"x": 600.0}, trained=set()) == {"x": 600.0 + 45 * 60}
+
+
 def test_a_launch_queues_jobs_that_start_as_slots_free_within_the_deadline():
     from xner.study.sweeper import queue
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from xner.errors import ConfigError, XnerError, report
 from xner.study.plan import (StudyDir, cached_sources, composer, describe_seconds, estimates, parallelism, plan_jobs,
-                             stage_cache)
+                             recorded_sources, stage_cache, timed_sources)
 from xner.study.spec import load, parse_only
 
 log = logging.getLogger("xner.study")
@@ -109,6 +109,7 @@ def status(args) -> int:
     # only what the stage cache the jobs would read holds, not a finished job's sources: its cache may be elsewhere, or gone
     trained = cached_sources(stage_cache(composer(CONF_DIR)(extras)))
     untrained = sorted({source for job in todo for source in job.sources} - trained)
+    todo = timed_sources(todo, recorded_sources(jobs, folder))
     expected = estimates(todo + bad, folder)
     seconds = [expected[j.id] for j in todo]
     if seconds:

@@ -5,11 +5,13 @@ finished job is never rerun and an interrupted study resumes where it stopped.""
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
 import shutil
 import statistics
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -448,6 +450,48 @@ def stage_cache(cfg: DictConfig | None) -> Path:
 
     root = OmegaConf.select(cfg, "paths.cache_dir", default=None) if cfg is not None else None
     return Path(str(root)) if root else default_root()
+
+
+_SOURCE_TRAIN = re.compile(r"(?:teacher|source)/([^/]+)/train/seconds")
+
+
+def recorded_sources(jobs: Sequence[Job], folder: StudyDir) -> dict[str, float]:
+    """Minutes each source model (by `source_label`) took to train, as this study's finished jobs recorded it
+    (`teacher/<lang>/train/seconds`, `source/<lang>/...`, or `source/train/seconds` of a one-source job): the fastest
+    record of a job run on the whole machine (no `threads=` override). A job that read a cached model records the
+    model's own training, which may have shared the machine: such a record overstates, and the next one trained alone
+    replaces it."""
+    found: dict[str, float] = {}
+    for job in jobs:
+        if not job.sources or not folder.is_done(job.id) or _ran_beside_others(folder.job_dir(job.id)):
+            continue
+        try:
+            metrics = json.loads((folder.job_dir(job.id) / "metrics.json").read_text())
+        except (OSError, ValueError):
+            continue
+        by_lang = {label.split("[", 1)[0]: label for label in job.sources}
+        times = {by_lang[m.group(1)]: float(v) for k, v in metrics.items()
+                 if (m := _SOURCE_TRAIN.fullmatch(k)) and m.group(1) in by_lang and isinstance(v, (int, float))}
+        if not times and len(job.sources) == 1 and isinstance(metrics.get("source/train/seconds"), (int, float)):
+            times = {job.sources[0]: float(metrics["source/train/seconds"])}
+        for label, seconds in times.items():
+            found[label] = min(found.get(label, math.inf), seconds / 60)
+    return found
+
+
+def _ran_beside_others(job_dir: Path) -> bool:
+    """Whether a finished job ran with a `threads=` override (a study run with --parallel > 1 adds one)."""
+    try:
+        return any(str(o).startswith("threads=") for o in OmegaConf.load(job_dir / ".hydra" / "overrides.yaml"))
+    except Exception:  # noqa: BLE001 - no or unreadable record: count the job as run alone
+        return False
+
+
+def timed_sources(jobs: Sequence[Job], recorded: dict[str, float]) -> list[Job]:
+    """`jobs` with each source model's training time taken from `recorded` (minutes) where a finished job measured
+    it, else the study's budget (`source_minutes`)."""
+    return [replace(job, source_minutes={**job.source_minutes, **{s: recorded[s] for s in job.sources if s in recorded}})
+            for job in jobs]
 
 
 def with_sources(jobs: Sequence[Job], expected: dict[str, float], trained: set[str]) -> dict[str, float]:

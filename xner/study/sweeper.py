@@ -17,8 +17,8 @@ from omegaconf import DictConfig, OmegaConf
 
 from xner.errors import ConfigError
 from xner.runtime import sweeps
-from xner.study.plan import (PLAN_FILE, Job, StudyDir, cached_sources, describe_seconds, estimates, parallelism, stage_cache,
-                             warm_first, with_sources)
+from xner.study.plan import (PLAN_FILE, Job, StudyDir, cached_sources, describe_seconds, estimates, parallelism,
+                             recorded_sources, stage_cache, timed_sources, warm_first, with_sources)
 
 log = logging.getLogger("xner.study")
 LEFT_FILE = "left.json"  # what the last chunk did not start, and why (read by `status`)
@@ -76,6 +76,7 @@ def run_plan(config: DictConfig, launcher: Any, plan_path: str | None, deadline:
     returns, index, started, left_over = [], 0, time.time(), []
     # only what the stage cache holds: a finished job's source model may have been trained on another machine, or lost
     trained = cached_sources(stage_cache(config))
+    todo = timed_sources(todo, recorded_sources(jobs, folder))  # a teacher's measured time, where one was measured
     todo = warm_first([replace(job, sources=[s for s in job.sources if s not in trained]) for job in todo], size)
     expected = with_sources(todo, estimates(todo, folder), trained)
     while todo:
