@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
+import yaml
 from omegaconf import DictConfig, OmegaConf
 
 from xner.errors import ConfigError, XnerError
@@ -482,9 +483,10 @@ def recorded_sources(jobs: Sequence[Job], folder: StudyDir) -> dict[str, float]:
 def _ran_beside_others(job_dir: Path) -> bool:
     """Whether a finished job ran with a `threads=` override (a study run with --parallel > 1 adds one)."""
     try:
-        return any(str(o).startswith("threads=") for o in OmegaConf.load(job_dir / ".hydra" / "overrides.yaml"))
-    except Exception:  # noqa: BLE001 - no or unreadable record: count the job as run alone
+        overrides = yaml.safe_load((job_dir / ".hydra" / "overrides.yaml").read_text())
+    except (OSError, yaml.YAMLError):  # no or unreadable record: counted as run alone
         return False
+    return isinstance(overrides, list) and any(str(o).startswith("threads=") for o in overrides)
 
 
 def timed_sources(jobs: Sequence[Job], recorded: dict[str, float]) -> list[Job]:
