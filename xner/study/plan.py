@@ -254,7 +254,15 @@ class StudyDir:
         record = sweeps.job_record(self.path, ident)
         if not record or "seconds" not in record:
             return None
-        return max(0.0, float(record["seconds"]) - shared_seconds(self.job_dir(ident) / "metrics.json"))
+        return max(0.0, float(record["seconds"]) - shared_seconds(self.metrics(ident)))
+
+    def metrics(self, ident: str) -> dict:
+        """A job's metrics.json; {} where it has none or it cannot be read (an unfinished or broken job)."""
+        try:
+            metrics = json.loads((self.job_dir(ident) / "metrics.json").read_text())
+        except (OSError, ValueError):
+            return {}
+        return metrics if isinstance(metrics, dict) else {}
 
     def record(self, ident: str) -> dict:
         return sweeps.job_record(self.path, ident) or {}
@@ -390,14 +398,7 @@ def job_peaks(folder: StudyDir) -> tuple[float | None, float | None]:
     """The largest peak resident and GPU memory (MB) its finished jobs recorded (training or the source model's)."""
     rss = gpu = None
     for ident in folder.load_plan():
-        path = folder.job_dir(ident) / "metrics.json"
-        if not path.is_file():
-            continue
-        try:
-            metrics = json.loads(path.read_text())
-        except ValueError:
-            continue
-        for key, value in metrics.items():
+        for key, value in folder.metrics(ident).items():
             if key.endswith("peak_rss_mb"):
                 rss = max(rss or 0.0, float(value))
             elif key.endswith("peak_gpu_mb"):
@@ -405,13 +406,9 @@ def job_peaks(folder: StudyDir) -> tuple[float | None, float | None]:
     return rss, gpu
 
 
-def shared_seconds(metrics_path: Path) -> float:
+def shared_seconds(metrics: dict) -> float:
     """Seconds a finished job spent in its source-model stages (`train_source*`: training one, waiting on the lock
     while another job trains it, or loading it)."""
-    try:
-        metrics = json.loads(metrics_path.read_text())
-    except (OSError, ValueError):
-        return 0.0
     return sum(float(value) for key, value in metrics.items()
                if key.startswith("stage/train_source") and key.endswith("/seconds"))
 
@@ -464,11 +461,7 @@ def recorded_sources(jobs: Sequence[Job], folder: StudyDir) -> dict[str, float]:
     replaces it."""
     found: dict[str, float] = {}
     for job in jobs:
-        if not job.sources or not folder.is_done(job.id) or _ran_beside_others(folder.job_dir(job.id)):
-            continue
-        try:
-            metrics = json.loads((folder.job_dir(job.id) / "metrics.json").read_text())
-        except (OSError, ValueError):
+        if not job.sources or not (metrics := folder.metrics(job.id)) or _ran_beside_others(folder.job_dir(job.id)):
             continue
         by_lang = {label.split("[", 1)[0]: label for label in job.sources}
         times = {by_lang[m.group(1)]: float(v) for k, v in metrics.items()
