@@ -29,6 +29,17 @@ def test_split_words():
     assert split_words("(EU), Mr. Prodi's 3.5% plan") == ["(", "EU", ")", ",", "Mr", ".", "Prodi's", "3.5", "%", "plan"]
 
 
+@pytest.mark.parametrize(("text", "words"), [
+    ("हिन्दी भाषा।", ["हिन्दी", "भाषा", "।"]),                                  # vowel signs and virama (Mc, Mn)
+    ("বাংলা, മലയാളം", ["বাংলা", ",", "മലയാളം"]),
+    ("Kaməlu\u0301mwɛ\u0302 ɔ\u0301 daʼ.", ["Kaməlu\u0301mwɛ\u0302", "ɔ\u0301", "daʼ", "."]),  # Ghomala' tone marks
+    ("Yě sɔ́ mǐ dó hwɛ́ndomɛ", ["Yě", "sɔ́", "mǐ", "dó", "hwɛ́ndomɛ"]),
+])
+def test_split_words_keeps_combining_marks_in_their_word(text, words):
+    """A combining mark is part of its word, never a token of its own (Indic scripts; tone marks of Fon, Mossi, ...)."""
+    assert split_words(text) == words
+
+
 def test_label_map_keeps_renames_and_drops():
     sentence = Sentence(tuple("abcdef"), (EntitySpan(0, 1, "PER"), EntitySpan(1, 2, "DATE"), EntitySpan(2, 3, "GPE"), EntitySpan(3, 4, "MISC")))
     mapped = LabelMap.from_config(["PER", "ORG", "LOC"], {"GPE": "LOC"}).map_sentence(sentence)

@@ -676,3 +676,90 @@ def test_rekey_moves_jobs_whose_identity_changed_only_by_accepted_added_options(
     sweeps.drop_job_record(folder.path, first.id)
     folder.save_plan(study, [Job(**{**first.__dict__, "id": middle})])
     assert "its saved config does not give its identity" in folder.rekey([first], compose, ["experiment.ranked_sources"])[1][0]
+
+
+def test_jobs_planned_under_an_older_config_are_superseded_left_out_and_can_be_rekeyed_back(tmp_path, capsys):
+    """When a grid point's identity changes (an option added, a default changed), the finished job of the old identity
+    is superseded: kept on disk, out of the plan's jobs and the report (which counts it), named by `status`; `rekey`
+    still finds it and moves it back when the change is vouched for."""
+    from omegaconf import OmegaConf
+
+    from xner.io import stable_hash
+    from xner.study.__main__ import main
+    from xner.study.plan import composer, identity
+    from xner.study.report import collect, write_report
+
+    path = study_file(tmp_path, """
+        question: q?
+        grid: {lang: [swa, hau], seed: [1]}
+        overrides: [experiment=model_transfer]
+        """)
+    study = load(str(path), CONF_DIR)
+    jobs = plan_jobs(study, study.points(), [], str(CONF_DIR))
+    compose = composer(str(CONF_DIR))
+    folder = StudyDir(tmp_path / "studies", "tiny")
+    old_ids = {}
+    for job in jobs:
+        old = identity(compose([*job.overrides, *job.extras]))
+        del old["model"]["init_from"]
+        ident = old_ids[job.id] = stable_hash(old)
+        (folder.job_dir(ident) / ".hydra").mkdir(parents=True)
+        OmegaConf.save(OmegaConf.create(old), folder.job_dir(ident) / ".hydra" / "config.yaml")
+        (folder.job_dir(ident) / "metrics.json").write_text('{"test/f1": 0.5}')
+        sweeps.write_job_record(folder.path, ident, {"seconds": 60.0, "ok": True})
+    folder.save_plan(study, [Job(**{**job.__dict__, "id": old_ids[job.id]}) for job in jobs])
+    assert len(collect(study, folder)[1]) == 2
+
+    assert main(["status", str(path), "--root", str(tmp_path / "studies")]) == 0
+    assert "2 finished job(s) at these grid points ran under another config" in capsys.readouterr().out
+    folder.save_plan(study, jobs)  # what `run` does first: today's identities replace the old ones
+    assert set(folder.load_plan()) == {job.id for job in jobs}
+    assert {i: s["superseded_by"] for i, s in folder.superseded().items()} == {old_ids[j.id]: j.id for j in jobs}
+    assert collect(study, folder)[1] == [] and all(folder.is_done(i) for i in old_ids.values())
+    page = write_report(study, folder, tmp_path / "out").read_text()
+    assert "superseded: 2 finished job(s) ran under a config or code that has changed since" in page
+
+    moved, _ = folder.rekey(jobs[:1], compose, ["model.init_from"])
+    assert len(moved) == 1 and folder.is_done(jobs[0].id) and set(folder.superseded()) == {old_ids[jobs[1].id]}
+    assert [job.id for job in collect(study, folder)[1]] == [jobs[0].id]
+    folder.save_plan(study, jobs)  # planning again keeps the other one superseded, not planned twice
+    assert set(folder.superseded()) == {old_ids[jobs[1].id]} and set(folder.load_plan()) == {job.id for job in jobs}
+
+
+def test_retire_moves_results_of_fixed_code_aside_everywhere_so_they_run_again(tmp_path, capsys):
+    """A job whose result came from code since fixed keeps its id (same config): `retire` moves its folder to .retired/
+    in every study holding it (no study may adopt it back), records why, and leaves it to the next run."""
+    from xner.study.__main__ import main
+    from xner.study.plan import composer
+    from xner.study.report import collect
+
+    path = study_file(tmp_path, """
+        question: q?
+        grid: {lang: [swa, hau], seed: [1]}
+        overrides: [experiment=model_transfer]
+        """)
+    study = load(str(path), CONF_DIR)
+    jobs = plan_jobs(study, study.points(), [], str(CONF_DIR))
+    here, other = StudyDir(tmp_path / "studies", "tiny"), StudyDir(tmp_path / "studies", "other")
+    for folder in (here, other):
+        for job in jobs:
+            folder.job_dir(job.id).mkdir(parents=True)
+            (folder.job_dir(job.id) / "metrics.json").write_text('{"test/f1": 0.5}')
+            sweeps.write_job_record(folder.path, job.id, {"seconds": 60.0, "ok": True})
+        folder.save_plan(study, jobs)
+    swa = [job for job in jobs if job.point["lang"] == "swa"]
+    args = ["retire", str(path), "--root", str(tmp_path / "studies"), "--only", "lang=swa"]
+    assert main([*args, "--why", "tokeniser fix", "--dry-run"]) == 0 and here.is_done(swa[0].id)
+    assert "2 finished job(s) to retire" in capsys.readouterr().out
+    assert main([*args, "--why", " "]) != 0 and "retire --why" in capsys.readouterr().err
+    assert main([*args, "--why", "tokeniser fix"]) == 0
+    assert "tiny: lang=swa, seed=1" in capsys.readouterr().out
+    for folder in (here, other):
+        assert not folder.is_done(swa[0].id) and (folder.path / ".retired" / f"{swa[0].id}.1" / "metrics.json").is_file()
+        assert swa[0].id not in folder.load_plan() and folder.superseded_done() == 1
+        assert folder.superseded()[f"{swa[0].id}.1"]["retired"] == "tokeniser fix" and not folder.record(swa[0].id)
+    assert [job.point["lang"] for job in collect(study, here)[1]] == ["hau"]
+    assert here.adopt([swa[0].id]) == {}  # nowhere to adopt it from
+    assert here.rekey(jobs, composer(str(CONF_DIR)), ["model"])[0] == []  # and rekey does not bring it back
+    here.save_plan(study, jobs)  # the next run plans it again, the retired record stays
+    assert swa[0].id in here.load_plan() and f"{swa[0].id}.1" in here.superseded()

@@ -3,8 +3,9 @@ comparable captions, describes the same image); plus the caption corpora's side 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from xner.data.textfile import iter_lines
 from xner.data.tokenize import split_words
@@ -30,16 +31,20 @@ def check_same_length(source_path: str | Path, source_count: int, target_path: s
 
 @dataclass
 class ParallelReadStats:
-    """What reading skipped: pairs blank on a side, and lines dropped as listed suspect."""
+    """What reading skipped: pairs blank on a side, lines dropped as listed suspect, and the 1-based lines
+    excluded because their target side shares a sentence with an evaluation split (`exclude`)."""
 
     blank: int = 0
     dropped: int = 0
+    excluded: list[int] = field(default_factory=list)
 
 
 def read_parallel(source_path: str | Path, target_path: str | Path, tokenize: bool = True, max_pairs: int | None = None,
-                  skip_lines: frozenset[int] | set[int] = frozenset(), stats: ParallelReadStats | None = None) -> list[tuple[list[str], list[str]]]:
-    """Pairs of word lists from two line-aligned files; blank-on-either-side lines and the 1-based
-    `skip_lines` (a corpus's list of suspect lines) are skipped and counted in `stats`."""
+                  skip_lines: frozenset[int] | set[int] = frozenset(), stats: ParallelReadStats | None = None,
+                  exclude: Callable[[list[str]], bool] | None = None) -> list[tuple[list[str], list[str]]]:
+    """Pairs of word lists from two line-aligned files; blank-on-either-side lines, the 1-based `skip_lines` (a
+    corpus's list of suspect lines) and pairs whose target words `exclude` refuses are skipped and counted in
+    `stats` (only those met before `max_pairs` pairs are kept)."""
     stats = stats if stats is not None else ParallelReadStats()
     source_lines = read_lines(source_path)
     target_lines = read_lines(target_path)
@@ -51,10 +56,12 @@ def read_parallel(source_path: str | Path, target_path: str | Path, tokenize: bo
             continue
         source_words = split_words(source) if tokenize else source.split()
         target_words = split_words(target) if tokenize else target.split()
-        if source_words and target_words:
-            pairs.append((source_words, target_words))
-        else:
+        if not (source_words and target_words):
             stats.blank += 1
+        elif exclude is not None and exclude(target_words):
+            stats.excluded.append(number)
+        else:
+            pairs.append((source_words, target_words))
         if max_pairs is not None and len(pairs) >= max_pairs:
             break
     return pairs

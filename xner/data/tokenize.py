@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import re
+import regex
 
-_WORD = re.compile(r"(?:\w\.){2,}(?:-\w+)*|\w+(?:[-'’.]\w+)*|[^\w\s]", re.UNICODE)
+# A word character is a letter, digit or combining mark (\p{M}): Devanagari vowel signs and viramas, and the tone marks
+# of Ghomala', Fon, Mossi or Ewe written as combining accents, belong to their word (`re`'s \w leaves them out).
+LETTER = r"[\w\p{M}]"
+_WORD = regex.compile(rf"(?:\w\p{{M}}*\.){{2,}}(?:-{LETTER}+)*|{LETTER}+(?:[-'’.]{LETTER}+)*|[^\w\p{{M}}\s]")
 
 
 def split_words(text: str) -> list[str]:
-    """Words and single punctuation marks: "U.S.-based firm's" stays whole, "(EU)," splits into 4."""
+    """Words and single punctuation marks: "U.S.-based firm's" stays whole, "(EU)," splits into 4, "हिन्दी" and
+    "Kaməlúmwɛ̂" (combining accents) stay whole."""
     return _WORD.findall(text)
 
 

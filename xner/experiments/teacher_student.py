@@ -21,7 +21,7 @@ from xner.stages.corpus import as_dict, corpus_split
 from xner.stages.ner import evaluate_model, require_model, source_model_stage, target_gold, train_stage
 from xner.stages.teachers import (agreement_weights, argmax_sentences, combine, given_weights, source_ranks,
                                  teacher_distributions, teacher_languages)
-from xner.stages.projection import (build_projection, check_parallel, hold_out, parallel_words, project_parallel,
+from xner.stages.projection import (build_projection, check_parallel, eval_index, hold_out, log_excluded, parallel_words, project_parallel,
                                    projected_statistics)
 
 log = logging.getLogger(__name__)
@@ -56,15 +56,34 @@ def mix(teacher: Sequence[np.ndarray], projected: Sequence[Sentence], tags: Sequ
 
 def unlabelled_words(cfg: DictConfig, log_metrics=None) -> tuple[list[list[str]], dict]:
     """The students' text and its key: the words of `experiment.unlabelled` (a NER corpus split, its labels
-    dropped, at most data.max_sentences; Wu et al. 2020 use the target train text), else the parallel target side."""
+    dropped, at most data.max_sentences; Wu et al. 2020 use the target train text), else the parallel target side;
+    with `data.exclude_eval`, never a sentence shared with the target's gold test or dev split."""
     node = cfg.experiment.get("unlabelled")
     if node is None:
         _, targets, key = parallel_words(cfg, log_metrics)
         return targets, key
     fields = {"split": "train", **as_dict(node)}
-    sentences, key = corpus_split(cfg, OmegaConf.create({k: v for k, v in fields.items() if k != "split"}), str(fields["split"]),
-                                  cfg.data.max_sentences)
-    return [list(s.tokens) for s in sentences], {"unlabelled": key}
+    limit = cfg.data.max_sentences
+    sentences, key = corpus_split(cfg, OmegaConf.create({k: v for k, v in fields.items() if k != "split"}), str(fields["split"]))
+    key["limit"] = limit
+    words, excluded = [list(s.tokens) for s in sentences], []
+    index = eval_index(cfg)
+    if index is not None and len(index[0]):
+        kept = []
+        for number, sentence in enumerate(words, start=1):
+            if limit is not None and len(kept) >= limit:
+                break
+            if index[0].shares(sentence):
+                excluded.append(number)
+            else:
+                kept.append(sentence)
+        words = kept
+    if index is not None:
+        log_excluded(log_metrics, len(excluded), len(words) + len(excluded),
+                     f"sentences of {fields['dataset']} {fields['lang']} {fields['split']}", index[1])
+    if excluded:  # (the key stays as it was where nothing is excluded)
+        key["excluded_eval"] = excluded
+    return words[:limit] if limit else words, {"unlabelled": key}
 
 
 def check(cfg: DictConfig) -> None:

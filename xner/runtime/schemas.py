@@ -49,6 +49,7 @@ class DataOptions:
     fix_mojibake: bool = False
     dev_sentences: Count | Annotated[float, Range(0, 1, hi_open=True)] | None = None
     filter: ProjectedFilter | None = None
+    exclude_eval: bool = False
 
 
 @dataclass

@@ -12,14 +12,16 @@ from omegaconf import DictConfig, OmegaConf
 from xner.align.base import Aligner
 from xner.data.alignment import Alignment, read_pharaoh, write_pharaoh
 from xner.data.conll import read_conll, write_conll
+from xner.data.overlap import SentenceIndex
 from xner.data.parallel import ParallelReadStats, read_line_numbers, read_parallel
 from xner.data.records import Sentence
 from xner.data.registry import get_dataset, parallel_corpora_with
-from xner.errors import ConfigError
+from xner.errors import ConfigError, MissingDataError
 from xner.io import file_sha256
 from xner.project.base import ProjectionStats, Projector, target_model_parts
 from xner.runtime.artifacts import load_distributions, load_words, save_distributions, save_words
 from xner.runtime.cache import StageResult
+from xner.runtime.code import code_fingerprint
 from xner.runtime.context import RunContext
 from xner.stages.corpus import as_dict, map_labels, resolve_corpus_file
 from xner.stages.ner import build_labeller, source_model_stage
@@ -81,14 +83,42 @@ def check_parallel(cfg: DictConfig) -> str:
     return str(pair)
 
 
+def eval_index(cfg: DictConfig) -> tuple[SentenceIndex, list[str]] | None:
+    """The target's gold test and dev sentences (the splits on disk; a held-back one cannot be checked here), which
+    no unlabelled or parallel sentence may share when `data.exclude_eval` is on, and the splits' names."""
+    node = OmegaConf.select(cfg, "data.target")
+    if not cfg.data.get("exclude_eval", False) or node is None or node.get("dataset") is None:
+        return None
+    sentences, names = [], []
+    for split in ("test", "dev"):
+        try:
+            path = resolve_corpus_file(cfg, OmegaConf.create({**as_dict(node), "split": split}))
+        except MissingDataError:
+            continue
+        sentences += [s.tokens for s in read_conll(path, repair_iob=True)]
+        names.append(f"{node.dataset} {node.lang} {split}")
+    return SentenceIndex(sentences), names
+
+
+def log_excluded(log_metrics, excluded: int, read: int, what: str, names: Sequence[str]) -> None:
+    """One line and a metric (`data/excluded_eval`) for the sentences dropped because they share an eval sentence."""
+    if excluded:
+        log.warning("data.exclude_eval: dropped %d of %d %s that share a sentence with %s (so no method reads the "
+                    "test text before testing; data.exclude_eval=false keeps them)", excluded, read, what, " / ".join(names))
+    if log_metrics is not None:
+        log_metrics({"data/excluded_eval": excluded})
+
+
 def parallel_words(cfg: DictConfig, log_metrics=None) -> tuple[list[list[str]], list[list[str]], dict]:
     """Word-split source and target sides of the configured parallel corpus (`data.parallel`, at most
-    data.max_sentences pairs), without the lines the corpus lists as suspect (counted, logged)."""
+    data.max_sentences pairs), without the lines the corpus lists as suspect and, with `data.exclude_eval`, the
+    pairs whose target side shares a sentence with the target's gold test or dev split (both counted, logged)."""
     node = cfg.data.parallel
     pair = check_parallel(cfg)
     spec = get_dataset(str(node.dataset))
     limit = cfg.data.max_sentences
-    pairs, hashes, suspect_hashes = [], [], []
+    index = eval_index(cfg)
+    pairs, hashes, suspect_hashes, excluded = [], [], [], {}
     stats = ParallelReadStats()
     for split in str(node.split).split("+"):  # e.g. `dev+test` where MAFAND-MT has no train split for a language
         fields = {"pair": pair, "split": split}
@@ -99,17 +129,26 @@ def parallel_words(cfg: DictConfig, log_metrics=None) -> tuple[list[list[str]], 
             skip = read_line_numbers(suspect)
             suspect_hashes.append(file_sha256(suspect))
         if limit is None or len(pairs) < limit:
-            pairs += read_parallel(paths[0], paths[1], max_pairs=None if limit is None else limit - len(pairs), skip_lines=skip, stats=stats)
+            before = len(stats.excluded)
+            pairs += read_parallel(paths[0], paths[1], max_pairs=None if limit is None else limit - len(pairs), skip_lines=skip,
+                                   stats=stats, exclude=index[0].shares if index and len(index[0]) else None)
+            if len(stats.excluded) > before:
+                excluded[split] = stats.excluded[before:]
         hashes.append((file_sha256(paths[0]), file_sha256(paths[1])))
     if stats.dropped:
         log.info("data.parallel: dropped %d suspect lines of %s %s (data.parallel.drop_suspect=false keeps them)", stats.dropped, spec.name, pair)
+    if index is not None:
+        log_excluded(log_metrics, len(stats.excluded), len(pairs) + len(stats.excluded), f"pairs of {spec.name} {pair} {node.split}",
+                     index[1])
     if log_metrics is not None:
         log_metrics({"data/parallel_dropped_suspect": stats.dropped, "data/parallel_blank": stats.blank})
     sources, targets = [h[0] for h in hashes], [h[1] for h in hashes]
     key = {"source": sources[0] if len(hashes) == 1 else sources, "target": targets[0] if len(hashes) == 1 else targets,
-           "max_sentences": limit}
+           "max_sentences": limit, "reader": code_fingerprint(read_parallel)["modules"]}  # the word splitting's code
     if suspect_hashes:  # (MAFAND keys stay as they were: no suspect lists there)
         key["dropped_lines"] = suspect_hashes
+    if excluded:
+        key["excluded_eval"] = excluded
     return [s for s, _ in pairs], [t for _, t in pairs], key
 
 

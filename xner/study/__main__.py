@@ -1,4 +1,4 @@
-"""`python -m xner.study run|status|report NAME`: a research question as one study (`conf/study/NAME.yaml`).
+"""`python -m xner.study run|status|report|rekey|retire NAME`: a research question as one study (`conf/study/NAME.yaml`).
 
   run NAME [--deadline 80m] [--only lang=swa] [--retry-failed] [--parallel N|auto] [--time-scale F] [override ...]
       every unfinished job of the grid, through Hydra's launcher (hydra/launcher=local: joblib; =slurm: submitit);
@@ -10,7 +10,11 @@
   report NAME [--out docs/results]         the study's page with intervals, from the finished jobs
   rekey NAME --accept PREFIX[,PREFIX] [--dry-run]
       finished jobs whose identity changed only because options were added since they ran (under the accepted
-      prefixes, which you vouch leave what a job computes unchanged) move to their new identity
+      prefixes, which you vouch leave what a job computes unchanged) move to their new identity; jobs whose
+      identity changed otherwise are superseded when the study next runs: kept, left out of the report, rerun
+  retire NAME [--only ...] --why TEXT [--dry-run]
+      finished jobs whose results came from code since fixed (same config, same id) move to .retired/ here and in
+      every study that holds them, so the next run computes them again
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from pathlib import Path
 
 from xner.errors import ConfigError, XnerError, report
 from xner.study.plan import (StudyDir, cached_sources, composer, describe_seconds, estimates, parallelism, plan_jobs,
-                             recorded_sources, stage_cache, timed_sources)
+                             point_key, recorded_sources, stage_cache, timed_sources)
 from xner.study.spec import load, parse_only
 
 log = logging.getLogger("xner.study")
@@ -95,6 +99,12 @@ def status(args) -> int:
     done, bad, live, todo = _counts(folder, jobs)
     print(f"study {study.name}: {study.question}")
     print(f"  {len(jobs)} jobs: {len(done)} done, {len(bad)} failed, {len(live)} running, {len(todo)} remaining  ({folder.path})")
+    current = {point_key(job): job.id for job in jobs}
+    older = [ident for ident, key in folder.planned_keys().items()
+             if current.get(key, ident) != ident and folder.is_done(ident)]
+    if older:
+        print(f"  {len(older)} finished job(s) at these grid points ran under another config (an option or default changed "
+              "since): `rekey NAME --accept OPTION` keeps those the change leaves the same; the rest run again")
     errors = folder.failed()
     for job in bad:
         print(f"  failed {job.id} ({', '.join(f'{k}={v}' for k, v in job.point.items())}): {errors[job.id]}")
@@ -254,23 +264,39 @@ def rekey_command(args) -> int:
     return 0
 
 
+def retire_command(args) -> int:
+    study = load(args.name, CONF_DIR)
+    folder, jobs, _, _ = _plan(args, study, validate=False)
+    if not args.why.strip():
+        raise ConfigError("retire --why: say what changed (e.g. 'split_words kept combining marks apart, fixed in abc123')")
+    lines = folder.retire(jobs, args.why.strip(), dry_run=args.dry_run)
+    for line in lines:
+        print(("would retire " if args.dry_run else "retired ") + line)
+    print(f"study {study.name}: {len(lines)} finished job(s) {'to retire' if args.dry_run else 'retired'}"
+          + ("" if args.dry_run or not lines else "; the next run computes them again"))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="python -m xner.study", description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog="\n".join(__doc__.splitlines()[1:]))
     commands = parser.add_subparsers(dest="command", required=True)
-    for name in ("run", "status", "report", "rekey"):
+    for name in ("run", "status", "report", "rekey", "retire"):
         sub = commands.add_parser(name)
         sub.add_argument("name", help="a study in conf/study/ (or a study YAML file)")
         sub.add_argument("--root", default=DEFAULT_ROOT, help=f"where studies keep their jobs (default {DEFAULT_ROOT}; "
                                                               "$XNER_STUDIES_DIR)")
-        if name in ("run", "status", "rekey"):
+        if name in ("run", "status", "rekey", "retire"):
             sub.add_argument("--only", action="append", default=[], metavar="KEY=V[,V]", help="only these grid values")
             sub.add_argument("overrides", nargs="*", help="launcher overrides (hydra/launcher=local) and overrides for every job")
         if name in ("run", "status"):
             sub.add_argument("--time-scale", type=float, default=1.0, metavar="F",
                              help="multiply the study's budget minutes (CPU minutes) by F, e.g. 0.1 on a GPU machine; "
                                   "times recorded by finished jobs are used as they are")
+        if name == "retire":
+            sub.add_argument("--why", required=True, help="what changed since they ran (kept with each retired job)")
+            sub.add_argument("--dry-run", action="store_true", help="say what would be retired, move nothing")
         if name == "rekey":
             sub.add_argument("--accept", action="append", default=[], metavar="PREFIX[,PREFIX]",
                              help="option prefixes added since the jobs ran that do not change what they compute")
@@ -291,7 +317,8 @@ def main(argv: list[str] | None = None) -> int:
     args.argv = argv[2:]  # (the chunk log's command)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
-        return {"run": run, "status": status, "report": report_command, "rekey": rekey_command}[args.command](args)
+        return {"run": run, "status": status, "report": report_command, "rekey": rekey_command,
+                "retire": retire_command}[args.command](args)
     except XnerError as error:
         return report(error)
 

@@ -27,6 +27,7 @@ NOT_IDENTITY = ("hydra", "paths", "logger", "threads")  # where outputs go and h
 RUNTIME_KEY = "runtime"  # a component's inference runtime (torch, ONNX Runtime): how fast, not what it computes
 PLAN_FILE = "plan.json"
 CHUNKS_FILE = "chunks.jsonl"
+RETIRED_DIR = ".retired"  # folders of jobs retired by `study retire` (results of code since fixed)
 
 
 def identity(cfg: DictConfig) -> dict:
@@ -222,6 +223,16 @@ def identity_extras(extras: Sequence[str]) -> tuple[str, ...]:
     return tuple(e for e in extras if e.lstrip("+~").split("=")[0].split(".")[0].split("/")[0] not in NOT_IDENTITY)
 
 
+def _job(record: dict) -> Job:
+    """A superseded plan entry as the Job it was."""
+    return Job(**{k: v for k, v in record.items() if k not in ("superseded_by", "retired", "record")})
+
+
+def point_key(job: Job) -> tuple:
+    """What makes two jobs the same run of the study: the grid point and the overrides that change what it computes."""
+    return tuple(sorted(job.point.items())), identity_extras(job.extras)
+
+
 class StudyDir:
     """`<root>/<study>/`: one folder per job (`<id>/`, Hydra's job folder: metrics.json, predictions, .hydra/),
     the plan (every job ever planned, with its grid point), the sweep markers and the chunk log."""
@@ -304,10 +315,12 @@ class StudyDir:
         current config gives them: folder, end record and plan entry. Returns (lines of what moved, lines of what
         did not and why); a job whose existing settings changed never moves."""
         planned = self.load_plan()
-        wanted = {(tuple(sorted(job.point.items())), identity_extras(job.extras)): job for job in jobs}
+        superseded = self.superseded()
+        candidates = {**planned, **{ident: _job(job) for ident, job in superseded.items() if not job.get("retired")}}
+        wanted = {point_key(job): job for job in jobs}
         moved, kept = [], []
-        for ident, old in list(planned.items()):
-            new = wanted.get((tuple(sorted(old.point.items())), identity_extras(old.extras)))
+        for ident, old in list(candidates.items()):
+            new = wanted.get(point_key(old))
             if new is None or new.id == ident or not self.is_done(ident):
                 continue
             label = ", ".join(f"{k}={v}" for k, v in old.point.items())
@@ -346,10 +359,13 @@ class StudyDir:
             self.job_dir(ident).rename(self.job_dir(new.id))
             sweeps.write_job_record(self.path, new.id, record)
             sweeps.drop_job_record(self.path, ident)
+            planned.pop(ident, None)
+            superseded.pop(ident, None)
             planned[new.id] = new
         if moved and not dry_run:
             path = self.path / PLAN_FILE
-            write_json_atomic(path, {**json.loads(path.read_text()), "jobs": {k: asdict(v) for k, v in planned.items()}})
+            write_json_atomic(path, {**json.loads(path.read_text()), "jobs": {k: asdict(v) for k, v in planned.items()},
+                                     "superseded": superseded})
         return moved, kept
 
     def load_plan(self) -> dict[str, Job]:
@@ -363,14 +379,72 @@ class StudyDir:
             raise ConfigError(f"{path}: not a study plan ({error}); move it away to plan again") from None
 
     def save_plan(self, study: Study, jobs: Sequence[Job]) -> Path:
-        """Merge `jobs` into the plan (jobs of earlier plans are kept: their results still belong to the study)."""
+        """Merge `jobs` into the plan (jobs of earlier plans are kept: their results still belong to the study). A
+        planned job at the grid point (and identity overrides) of a new job with another id ran under a config that
+        has changed since (an option or its default): it is superseded, kept on disk and under the plan's
+        `superseded`, and left out of reports, counts and estimates (`rekey` moves it back where the change leaves
+        what it computed the same)."""
         known = self.load_plan()
-        known.update({job.id: job for job in jobs})
+        superseded = self.superseded()
+        newer = {point_key(job): job.id for job in jobs}
+        for ident, job in list(known.items()):
+            if newer.get(point_key(job), ident) != ident:
+                superseded[ident] = {**asdict(job), "superseded_by": newer[point_key(job)]}
+                del known[ident]
+        for job in jobs:
+            superseded.pop(job.id, None)
+            known[job.id] = job
         self.path.mkdir(parents=True, exist_ok=True)
         path = self.path / PLAN_FILE
-        write_json_atomic(path, {"study": study.name, "question": study.question,
-                                 "current": [job.id for job in jobs], "jobs": {k: asdict(v) for k, v in known.items()}})
+        write_json_atomic(path, {"study": study.name, "question": study.question, "current": [job.id for job in jobs],
+                                 "jobs": {k: asdict(v) for k, v in known.items()}, "superseded": superseded})
         return path
+
+    def retire(self, jobs: Sequence[Job], why: str, dry_run: bool = False) -> list[str]:
+        """Finished jobs whose results came from code since fixed (their config, so their id, unchanged): here and in
+        every other study under the root that holds one, its folder moves to `.retired/<id>.<n>/` and its plan entry
+        to `superseded` (with `why`), so that no study adopts it and the next run computes it again. Returns a line
+        per job moved."""
+        lines = []
+        for job in jobs:
+            holders = [study for study in [self, *(StudyDir(p.parent, p.name) for p in self.others())]
+                       if study.is_done(job.id)]
+            label = ", ".join(f"{k}={v}" for k, v in job.point.items())
+            for study in holders:
+                lines.append(f"{study.path.name}: {label} ({job.id})")
+                if not dry_run:
+                    study._retire_one(job, why)
+        return lines
+
+    def _retire_one(self, job: Job, why: str) -> None:
+        planned, superseded = self.load_plan(), self.superseded()
+        entry = asdict(planned.pop(job.id, job))
+        n = 1
+        while (self.path / RETIRED_DIR / f"{job.id}.{n}").exists():
+            n += 1
+        moved = self.path / RETIRED_DIR / f"{job.id}.{n}"
+        moved.parent.mkdir(parents=True, exist_ok=True)
+        self.job_dir(job.id).rename(moved)
+        superseded[f"{job.id}.{n}"] = {**entry, "superseded_by": None, "retired": why,
+                                        "record": sweeps.job_record(self.path, job.id) or {}}
+        sweeps.drop_job_record(self.path, job.id)
+        path = self.path / PLAN_FILE
+        base = json.loads(path.read_text()) if path.is_file() else {"study": self.path.name, "current": []}
+        write_json_atomic(path, {**base, "jobs": {k: asdict(v) for k, v in planned.items()}, "superseded": superseded})
+
+    def superseded_done(self) -> int:
+        """How many superseded jobs had finished: moved aside under another config, or retired."""
+        return sum(bool(entry.get("retired")) or self.is_done(ident) for ident, entry in self.superseded().items())
+
+    def planned_keys(self) -> dict[str, tuple]:
+        """Every job the plan holds, superseded ones included: id -> point_key."""
+        jobs = [*self.load_plan().values(), *map(_job, self.superseded().values())]
+        return {job.id: point_key(job) for job in jobs}
+
+    def superseded(self) -> dict[str, dict]:
+        """Jobs of the plan whose config has changed since they were planned: id -> the job and `superseded_by`."""
+        path = self.path / PLAN_FILE
+        return dict(json.loads(path.read_text()).get("superseded") or {}) if path.is_file() else {}
 
     def current(self) -> list[str]:
         path = self.path / PLAN_FILE

@@ -363,6 +363,7 @@ def write_report(study: Study, folder: StudyDir, out: Path) -> Path:
     in_grid = sum(job.point in grid for job in finished)
     dates, machines = _dates(finished, folder)
     chunks = [c for c in folder.chunks() if c.get("event") == "end"]
+    stale = folder.superseded_done()
     lines = [GENERATED.format(name=study.name, notes=notes_path.name), f"# Study `{study.name}`", "",
              f"**Question.** {study.question}", "", "**Answer, from the numbers below.**", "",
              *answer(study, comparisons, cells, rows, methods), *best_answer, "",
@@ -373,6 +374,8 @@ def write_report(study: Study, folder: StudyDir, out: Path) -> Path:
               "the notes below with their dates and settings"), f"- machine(s): {'; '.join(machines) or '–'}",
              f"- command: `python -m xner.study run {study.name}` (resumable; chunks below), then "
              f"`python -m xner.study report {study.name}`",
+             *([f"- superseded: {stale} finished job(s) ran under a config or code that has changed since; kept in "
+                f"{folder.path.name}/ (retired ones in .retired/), left out here (the notes say what changed)"] if stale else []),
              f"- fixed overrides: `{' '.join(study.overrides) or 'none'}`; grid: "
              + "; ".join(f"{k} ({len(v)})" for k, v in study.grid.items()), ]
     if study.budget_note:
