@@ -763,3 +763,14 @@ def test_retire_moves_results_of_fixed_code_aside_everywhere_so_they_run_again(t
     assert here.rekey(jobs, composer(str(CONF_DIR)), ["model"])[0] == []  # and rekey does not bring it back
     here.save_plan(study, jobs)  # the next run plans it again, the retired record stays
     assert swa[0].id in here.load_plan() and f"{swa[0].id}.1" in here.superseded()
+
+    # a point whose finished job has an earlier id (its config changed too) is retired under that id
+    hau = next(job for job in jobs if job.point["lang"] == "hau")
+    old = "f" * 16
+    here.job_dir(hau.id).rename(here.job_dir(old))
+    sweeps.write_job_record(here.path, old, {"seconds": 60.0, "ok": True})
+    here.save_plan(study, [Job(**{**hau.__dict__, "id": old})])
+    assert main(["retire", str(path), "--root", str(tmp_path / "studies"), "--only", "lang=hau", "--why", "fix"]) == 0
+    out = capsys.readouterr().out
+    assert f"tiny: lang=hau, seed=1 ({old})" in out and f"other: lang=hau, seed=1 ({hau.id})" in out
+    assert (here.path / ".retired" / f"{old}.1").is_dir() and old not in here.load_plan() and collect(study, here)[1] == []

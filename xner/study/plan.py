@@ -401,33 +401,37 @@ class StudyDir:
         return path
 
     def retire(self, jobs: Sequence[Job], why: str, dry_run: bool = False) -> list[str]:
-        """Finished jobs whose results came from code since fixed (their config, so their id, unchanged): here and in
-        every other study under the root that holds one, its folder moves to `.retired/<id>.<n>/` and its plan entry
-        to `superseded` (with `why`), so that no study adopts it and the next run computes it again. Returns a line
-        per job moved."""
+        """Finished jobs at these grid points whose results came from code or data handling since fixed (under today's
+        id, or an earlier one the plan holds): here and in every other study under the root that holds one, its
+        folder moves to `.retired/<id>.<n>/` and its plan entry to `superseded` (with `why`), so that no study adopts
+        it and the next run computes the point again. Returns a line per job moved."""
         lines = []
+        studies = [self, *(StudyDir(p.parent, p.name) for p in self.others())]
+        earlier = self.planned_keys()
         for job in jobs:
-            holders = [study for study in [self, *(StudyDir(p.parent, p.name) for p in self.others())]
-                       if study.is_done(job.id)]
             label = ", ".join(f"{k}={v}" for k, v in job.point.items())
-            for study in holders:
-                lines.append(f"{study.path.name}: {label} ({job.id})")
-                if not dry_run:
-                    study._retire_one(job, why)
+            idents = [job.id, *sorted(i for i, key in earlier.items() if key == point_key(job) and i != job.id)]
+            for ident in idents:
+                for study in studies:
+                    if study.is_done(ident):
+                        lines.append(f"{study.path.name}: {label} ({ident})")
+                        if not dry_run:
+                            study._retire_one(ident, job, why)
         return lines
 
-    def _retire_one(self, job: Job, why: str) -> None:
+    def _retire_one(self, ident: str, job: Job, why: str) -> None:
         planned, superseded = self.load_plan(), self.superseded()
-        entry = asdict(planned.pop(job.id, job))
+        entry = asdict(planned.pop(ident, replace(job, id=ident)))
         n = 1
-        while (self.path / RETIRED_DIR / f"{job.id}.{n}").exists():
+        while (self.path / RETIRED_DIR / f"{ident}.{n}").exists():
             n += 1
-        moved = self.path / RETIRED_DIR / f"{job.id}.{n}"
+        moved = self.path / RETIRED_DIR / f"{ident}.{n}"
         moved.parent.mkdir(parents=True, exist_ok=True)
-        self.job_dir(job.id).rename(moved)
-        superseded[f"{job.id}.{n}"] = {**entry, "superseded_by": None, "retired": why,
-                                        "record": sweeps.job_record(self.path, job.id) or {}}
-        sweeps.drop_job_record(self.path, job.id)
+        self.job_dir(ident).rename(moved)
+        superseded.pop(ident, None)
+        superseded[f"{ident}.{n}"] = {**entry, "superseded_by": None, "retired": why,
+                                      "record": sweeps.job_record(self.path, ident) or {}}
+        sweeps.drop_job_record(self.path, ident)
         path = self.path / PLAN_FILE
         base = json.loads(path.read_text()) if path.is_file() else {"study": self.path.name, "current": []}
         write_json_atomic(path, {**base, "jobs": {k: asdict(v) for k, v in planned.items()}, "superseded": superseded})
