@@ -678,6 +678,17 @@ def test_rekey_moves_jobs_whose_identity_changed_only_by_accepted_added_options(
     assert "its saved config does not give its identity" in folder.rekey([first], compose, ["experiment.ranked_sources"])[1][0]
 
 
+def _swa_hau_study(tmp_path):
+    """A two-job model-transfer study file (swa, hau; seed 1), the study and its planned jobs."""
+    path = study_file(tmp_path, """
+        question: q?
+        grid: {lang: [swa, hau], seed: [1]}
+        overrides: [experiment=model_transfer]
+        """)
+    study = load(str(path), CONF_DIR)
+    return path, study, plan_jobs(study, study.points(), [], str(CONF_DIR))
+
+
 def test_jobs_planned_under_an_older_config_are_superseded_left_out_and_can_be_rekeyed_back(tmp_path, capsys):
     """When a grid point's identity changes (an option added, a default changed), the finished job of the old identity
     is superseded: kept on disk, out of the plan's jobs and the report (which counts it), named by `status`; `rekey`
@@ -689,13 +700,7 @@ def test_jobs_planned_under_an_older_config_are_superseded_left_out_and_can_be_r
     from xner.study.plan import composer, identity
     from xner.study.report import collect, write_report
 
-    path = study_file(tmp_path, """
-        question: q?
-        grid: {lang: [swa, hau], seed: [1]}
-        overrides: [experiment=model_transfer]
-        """)
-    study = load(str(path), CONF_DIR)
-    jobs = plan_jobs(study, study.points(), [], str(CONF_DIR))
+    path, study, jobs = _swa_hau_study(tmp_path)
     compose = composer(str(CONF_DIR))
     folder = StudyDir(tmp_path / "studies", "tiny")
     old_ids = {}
@@ -733,13 +738,7 @@ def test_retire_moves_results_of_fixed_code_aside_everywhere_so_they_run_again(t
     from xner.study.plan import composer
     from xner.study.report import collect
 
-    path = study_file(tmp_path, """
-        question: q?
-        grid: {lang: [swa, hau], seed: [1]}
-        overrides: [experiment=model_transfer]
-        """)
-    study = load(str(path), CONF_DIR)
-    jobs = plan_jobs(study, study.points(), [], str(CONF_DIR))
+    path, study, jobs = _swa_hau_study(tmp_path)
     here, other = StudyDir(tmp_path / "studies", "tiny"), StudyDir(tmp_path / "studies", "other")
     for folder in (here, other):
         for job in jobs:
