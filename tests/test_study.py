@@ -11,6 +11,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -116,11 +117,11 @@ def test_a_teachers_measured_training_time_replaces_the_budget_in_the_deadline(t
     from xner.study.plan import recorded_sources, timed_sources, with_sources
 
     folder = StudyDir(tmp_path / "studies", "tiny")
-    finished = [Job("a", {}, "m", "a", None, [], sources=["ewe", "zul"]),  # trained two at a time: slower
-                Job("b", {}, "m", "b", None, [], sources=["zul"]),
-                Job("c", {}, "m", "c", None, [], sources=["en[:5716]"]),
-                Job("d", {}, "m", "d", None, [], sources=["fon"]),  # not finished: nothing recorded
-                Job("e", {}, "m", "e", None, [], sources=["zul"])]  # one thread beside another job: not counted
+    finished = [Job("a", {"lang": "a"}, "m", "a", None, [], sources=["ewe", "zul"]),  # trained two at a time: slower
+                Job("b", {"lang": "b"}, "m", "b", None, [], sources=["zul"]),
+                Job("c", {"lang": "c"}, "m", "c", None, [], sources=["en[:5716]"]),
+                Job("d", {"lang": "d"}, "m", "d", None, [], sources=["fon"]),  # not finished: nothing recorded
+                Job("e", {"lang": "e"}, "m", "e", None, [], sources=["zul"])]  # one thread beside another job: not counted
     for job, metrics in zip(finished, ({"teacher/ewe/train/seconds": 990.0, "teacher/zul/train/seconds": 2400.0,
                                          "teacher/bad/train/seconds": 60.0}, {"source/zul/train/seconds": 1200.0},
                                         {"source/train/seconds": 600.0}, None, {"source/zul/train/seconds": 300.0})):
@@ -128,8 +129,11 @@ def test_a_teachers_measured_training_time_replaces_the_budget_in_the_deadline(t
         (folder.job_dir(job.id) / ".hydra" / "overrides.yaml").write_text("- lang=xho\n" + "- threads=1\n" * (job.id == "e"))
         if metrics is not None:
             (folder.job_dir(job.id) / "metrics.json").write_text(json.dumps(metrics))
-    recorded = recorded_sources(finished, folder)
-    assert recorded == {"ewe": 16.5, "zul": 20.0, "en[:5716]": 10.0}
+    folder.save_plan(SimpleNamespace(name="tiny", question="q?"), finished)
+    assert recorded_sources(folder) == {"ewe": 16.5, "zul": 20.0, "en[:5716]": 10.0}
+    folder.retire([finished[1]], "its student read the wrong text")  # the teacher's time still counts
+    assert not folder.is_done("b") and folder.is_done("a") and recorded_sources(folder) == {"ewe": 16.5, "zul": 20.0, "en[:5716]": 10.0}
+    recorded = recorded_sources(folder)
     todo = [Job("x", {}, "m", "x", None, [], sources=["zul", "fon"], source_minutes={"zul": 25.0, "fon": 25.0})]
     timed = timed_sources(todo, recorded)
     assert timed[0].source_minutes == {"zul": 20.0, "fon": 25.0}

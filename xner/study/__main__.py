@@ -119,7 +119,7 @@ def status(args) -> int:
     # only what the stage cache the jobs would read holds, not a finished job's sources: its cache may be elsewhere, or gone
     trained = cached_sources(stage_cache(composer(CONF_DIR)(extras)))
     untrained = sorted({source for job in todo for source in job.sources} - trained)
-    todo = timed_sources(todo, recorded_sources(jobs, folder))
+    todo = timed_sources(todo, recorded_sources(folder))
     expected = estimates(todo + bad, folder)
     seconds = [expected[j.id] for j in todo]
     if seconds:

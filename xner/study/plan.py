@@ -223,6 +223,15 @@ def identity_extras(extras: Sequence[str]) -> tuple[str, ...]:
     return tuple(e for e in extras if e.lstrip("+~").split("=")[0].split(".")[0].split("/")[0] not in NOT_IDENTITY)
 
 
+def read_metrics(job_dir: Path) -> dict:
+    """A job folder's metrics.json; {} where it has none or it cannot be read (an unfinished or broken job)."""
+    try:
+        metrics = json.loads((job_dir / "metrics.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return metrics if isinstance(metrics, dict) else {}
+
+
 def _job(record: dict) -> Job:
     """A superseded plan entry as the Job it was."""
     return Job(**{k: v for k, v in record.items() if k not in ("superseded_by", "retired", "record")})
@@ -269,11 +278,15 @@ class StudyDir:
 
     def metrics(self, ident: str) -> dict:
         """A job's metrics.json; {} where it has none or it cannot be read (an unfinished or broken job)."""
-        try:
-            metrics = json.loads((self.job_dir(ident) / "metrics.json").read_text())
-        except (OSError, ValueError):
-            return {}
-        return metrics if isinstance(metrics, dict) else {}
+        return read_metrics(self.job_dir(ident))
+
+    def job_folders(self) -> list[tuple[Job, Path]]:
+        """Every job of the study with its folder: the plan's, and those superseded (in place) or retired (in
+        `.retired/`) since."""
+        found = [(job, self.job_dir(ident)) for ident, job in self.load_plan().items()]
+        for key, entry in self.superseded().items():
+            found.append((_job(entry), self.path / RETIRED_DIR / key if entry.get("retired") else self.job_dir(key)))
+        return found
 
     def record(self, ident: str) -> dict:
         return sweeps.job_record(self.path, ident) or {}
@@ -531,15 +544,16 @@ def stage_cache(cfg: DictConfig | None) -> Path:
 _SOURCE_TRAIN = re.compile(r"(?:teacher|source)/([^/]+)/train/seconds")
 
 
-def recorded_sources(jobs: Sequence[Job], folder: StudyDir) -> dict[str, float]:
+def recorded_sources(folder: StudyDir) -> dict[str, float]:
     """Minutes each source model (by `source_label`) took to train, as this study's finished jobs recorded it
-    (`teacher/<lang>/train/seconds`, `source/<lang>/...`, or `source/train/seconds` of a one-source job): the fastest
+    (`teacher/<lang>/train/seconds`, `source/<lang>/...`, or `source/train/seconds` of a one-source job), those
+    superseded or retired since included (a teacher's training does not depend on what its student read): the fastest
     record of a job run on the whole machine (no `threads=` override). A job that read a cached model records the
     model's own training, which may have shared the machine: such a record overstates, and the next one trained alone
     replaces it."""
     found: dict[str, float] = {}
-    for job in jobs:
-        if not job.sources or not (metrics := folder.metrics(job.id)) or _ran_beside_others(folder.job_dir(job.id)):
+    for job, job_dir in folder.job_folders():
+        if not job.sources or not (metrics := read_metrics(job_dir)) or _ran_beside_others(job_dir):
             continue
         by_lang = {label.split("[", 1)[0]: label for label in job.sources}
         times = {by_lang[m.group(1)]: float(v) for k, v in metrics.items()

@@ -76,7 +76,7 @@ def run_plan(config: DictConfig, launcher: Any, plan_path: str | None, deadline:
     returns, index, started, left_over = [], 0, time.time(), []
     # only what the stage cache holds: a finished job's source model may have been trained on another machine, or lost
     trained = cached_sources(stage_cache(config))
-    todo = timed_sources(todo, recorded_sources(jobs, folder))  # a teacher's measured time, where one was measured
+    todo = timed_sources(todo, recorded_sources(folder))  # a teacher's measured time, where one was measured
     todo = warm_first([replace(job, sources=[s for s in job.sources if s not in trained]) for job in todo], size)
     expected = with_sources(todo, estimates(todo, folder), trained)
     while todo:
