@@ -21,8 +21,8 @@ from xner.stages.corpus import as_dict, corpus_split
 from xner.stages.ner import evaluate_model, require_model, source_model_stage, target_gold, train_stage
 from xner.stages.teachers import (agreement_weights, argmax_sentences, combine, given_weights, source_ranks,
                                  teacher_distributions, teacher_languages)
-from xner.stages.projection import (build_projection, check_parallel, eval_index, hold_out, log_excluded, parallel_words, project_parallel,
-                                   projected_statistics)
+from xner.stages.projection import (build_projection, check_parallel, eval_index, hold_out, log_excluded, parallel_words,
+                                   project_parallel, projected_statistics)
 
 log = logging.getLogger(__name__)
 
