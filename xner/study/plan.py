@@ -376,9 +376,7 @@ class StudyDir:
             superseded.pop(ident, None)
             planned[new.id] = new
         if moved and not dry_run:
-            path = self.path / PLAN_FILE
-            write_json_atomic(path, {**json.loads(path.read_text()), "jobs": {k: asdict(v) for k, v in planned.items()},
-                                     "superseded": superseded})
+            self._write_plan(planned, superseded)
         return moved, kept
 
     def load_plan(self) -> dict[str, Job]:
@@ -407,11 +405,7 @@ class StudyDir:
         for job in jobs:
             superseded.pop(job.id, None)
             known[job.id] = job
-        self.path.mkdir(parents=True, exist_ok=True)
-        path = self.path / PLAN_FILE
-        write_json_atomic(path, {"study": study.name, "question": study.question, "current": [job.id for job in jobs],
-                                 "jobs": {k: asdict(v) for k, v in known.items()}, "superseded": superseded})
-        return path
+        return self._write_plan(known, superseded, study=study.name, question=study.question, current=[job.id for job in jobs])
 
     def retire(self, jobs: Sequence[Job], why: str, dry_run: bool = False) -> list[str]:
         """Finished jobs at these grid points whose results came from code or data handling since fixed (under today's
@@ -445,9 +439,16 @@ class StudyDir:
         superseded[f"{ident}.{n}"] = {**entry, "superseded_by": None, "retired": why,
                                       "record": sweeps.job_record(self.path, ident) or {}}
         sweeps.drop_job_record(self.path, ident)
+        self._write_plan(planned, superseded)
+
+    def _write_plan(self, jobs: dict[str, Job], superseded: dict[str, dict], **fields) -> Path:
+        """The plan file with these jobs and superseded entries; its other fields (study, question, current) as
+        `fields` give them, else as the file had them."""
+        self.path.mkdir(parents=True, exist_ok=True)
         path = self.path / PLAN_FILE
         base = json.loads(path.read_text()) if path.is_file() else {"study": self.path.name, "current": []}
-        write_json_atomic(path, {**base, "jobs": {k: asdict(v) for k, v in planned.items()}, "superseded": superseded})
+        write_json_atomic(path, {**base, **fields, "jobs": {k: asdict(v) for k, v in jobs.items()}, "superseded": superseded})
+        return path
 
     def superseded_done(self) -> int:
         """How many superseded jobs had finished: moved aside under another config, or retired."""
