@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from hydra import compose, initialize_config_dir
+from hydra.errors import ConfigCompositionException, OverrideParseException
 from omegaconf import OmegaConf
 
 from benchmarks.common import ROOT, machine, today
+from xner.errors import XnerError
 from xner.io import write_text_atomic
 from xner.stages.corpus import corpus_split
 from xner.stages.projection import parallel_words
@@ -60,18 +62,25 @@ def main() -> None:
     parser.add_argument("--data-dir", default=None, help="the data root (default $XNER_DATA_DIR or ../shared/data)")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--lang", nargs="*", default=None, help="languages (default: the 17 with a test split)")
+    parser.add_argument("--override", nargs="*", default=[], help="config overrides for every language, e.g. data.parallel.split=dev+test")
     args = parser.parse_args()
     started = time.time()
     rows, tops = [], []
     with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
         langs = args.lang or list(OmegaConf.load(ROOT / "conf" / "study" / "_sets.yaml").masakhaner_test)
         for lang in langs:
-            overrides = ["experiment=teacher_student_african", f"lang={lang}", "logger=none"]
+            overrides = ["experiment=teacher_student_african", f"lang={lang}", "logger=none", *args.override]
             if args.data_dir:
                 overrides.append(f"paths.data_dir={args.data_dir}")
-            cfg = compose(config_name="config", overrides=overrides)
-            _, targets, _ = parallel_words(cfg)
-            test, _ = corpus_split(cfg, cfg.data.target, "test")
+            try:
+                cfg = compose(config_name="config", overrides=overrides)
+            except (ConfigCompositionException, OverrideParseException) as err:
+                raise SystemExit(f"eval_domain: lang={lang} {' '.join(args.override)}: {str(err).splitlines()[0]}") from None
+            try:
+                _, targets, _ = parallel_words(cfg)
+                test, _ = corpus_split(cfg, cfg.data.target, "test")
+            except XnerError as err:
+                raise SystemExit(f"eval_domain: lang={lang}: {err}") from None
             longest = max((len(s) for t in test for s in t.spans), default=1)
             total, seen, common = coverage(test, ngram_set(targets, longest))
             mentions = sum(total.values())
