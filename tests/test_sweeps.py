@@ -72,6 +72,9 @@ def test_every_method_preset_is_an_experiment_that_composes_into_its_pipeline():
         cfg = compose_with_hydra(f"experiment={method}", "lang=swa")
         assert cfg.experiment.pipeline == pipeline
     assert compose_with_hydra("experiment=projection_ilp", "lang=swa").projector._target_.endswith("CandidateMatchingProjector")
+    # the combination column mixes in the projection column's labels: the same projector, not the heuristic default
+    assert (compose_with_hydra("experiment=teacher_student_projection_african", "lang=swa").projector
+            == compose_with_hydra("experiment=projection_ilp", "lang=swa").projector)
     assert list(compose_with_hydra("experiment=teacher_student_multi").experiment.teachers) == ["en", "de", "es", "nl", "fr"]
 
 
