@@ -50,6 +50,12 @@ def cpu_flags() -> str:
     return "unknown"
 
 
+def write_page(path: Path, lines: list[str]) -> None:
+    """Write a results page atomically (never half-written) and say where."""
+    write_text_atomic(path, "\n".join(lines))
+    print(f"wrote {path}")
+
+
 def today() -> str:
     return dt.date.today().isoformat()
 

@@ -15,9 +15,8 @@ from hydra import compose, initialize_config_dir
 from hydra.errors import ConfigCompositionException, OverrideParseException
 from omegaconf import OmegaConf
 
-from benchmarks.common import ROOT, machine, today
+from benchmarks.common import ROOT, machine, today, write_page
 from xner.errors import XnerError
-from xner.io import write_text_atomic
 from xner.stages.corpus import corpus_split
 from xner.stages.projection import parallel_words
 
@@ -115,8 +114,7 @@ def main() -> None:
         *tops,
         "",
     ]
-    write_text_atomic(args.out, "\n".join(lines))
-    print(f"wrote {args.out}")
+    write_page(args.out, lines)
 
 
 if __name__ == "__main__":

@@ -11,11 +11,10 @@ from pathlib import Path
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from benchmarks.common import ROOT, machine, today
+from benchmarks.common import ROOT, machine, today, write_page
 from xner.data.conll import read_conll
 from xner.data.parallel import ParallelReadStats, read_parallel
 from xner.errors import MissingDataError
-from xner.io import write_text_atomic
 from xner.stages.corpus import as_dict, resolve_corpus_file
 from xner.stages.projection import eval_index
 
@@ -81,8 +80,7 @@ def main() -> None:
         "teacher (a teacher is never its target's language).",
         "",
     ]
-    write_text_atomic(args.out, "\n".join(lines))
-    print(f"wrote {args.out}")
+    write_page(args.out, lines)
 
 
 if __name__ == "__main__":
