@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any, Iterator, Sequence
 
 from xner.io import write_text_atomic
 from xner.report.records import from_sweep_dir
@@ -48,6 +49,23 @@ def cpu_flags() -> str:
     except OSError:
         pass
     return "unknown"
+
+
+def language_configs(langs: Sequence[str], overrides: Sequence[str], data_dir: str | None = None) -> Iterator[tuple[str, Any]]:
+    """Each language's composed project config with `overrides` (the MasakhaNER 2.0 test languages of the studies when
+    `langs` is empty); a bad override ends the script in one line naming it."""
+    from hydra import compose, initialize_config_dir
+    from hydra.errors import ConfigCompositionException, OverrideParseException
+    from omegaconf import OmegaConf
+
+    extra = [*overrides, *([f"paths.data_dir={data_dir}"] if data_dir else [])]
+    with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
+        for lang in langs or list(OmegaConf.load(ROOT / "conf" / "study" / "_sets.yaml").masakhaner_test):
+            try:
+                cfg = compose(config_name="config", overrides=[f"lang={lang}", *extra])
+            except (ConfigCompositionException, OverrideParseException) as err:
+                raise SystemExit(f"{Path(sys.argv[0]).stem}: lang={lang} {' '.join(overrides)}: {str(err).splitlines()[0]}") from None
+            yield lang, cfg
 
 
 def write_page(path: Path, lines: list[str]) -> None:

@@ -11,11 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from hydra import compose, initialize_config_dir
-from hydra.errors import ConfigCompositionException, OverrideParseException
-from omegaconf import OmegaConf
-
-from benchmarks.common import ROOT, machine, today, write_page
+from benchmarks.common import ROOT, language_configs, machine, today, write_page
 from xner.errors import XnerError
 from xner.stages.corpus import corpus_split
 from xner.stages.projection import parallel_words
@@ -39,7 +35,7 @@ def ngram_set(sentences: Sequence[Sequence[str]], max_n: int) -> set[tuple[str, 
 
 
 def coverage(test, text_ngrams: set[tuple[str, ...]]) -> tuple[Counter, Counter, Counter]:
-    """(mentions, mentions whose words occur in the text, the 5 commonest mentions) by type."""
+    """(mentions, mentions whose words occur in the text, each mention's count) by type."""
     total, seen, common = Counter(), Counter(), {t: Counter() for t in TYPES}
     for sentence in test:
         for span in sentence.spans:
@@ -65,31 +61,24 @@ def main() -> None:
     args = parser.parse_args()
     started = time.time()
     rows, tops = [], []
-    with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
-        langs = args.lang or list(OmegaConf.load(ROOT / "conf" / "study" / "_sets.yaml").masakhaner_test)
-        for lang in langs:
-            overrides = ["experiment=teacher_student_african", f"lang={lang}", "logger=none", *args.override]
-            if args.data_dir:
-                overrides.append(f"paths.data_dir={args.data_dir}")
-            try:
-                cfg = compose(config_name="config", overrides=overrides)
-            except (ConfigCompositionException, OverrideParseException) as err:
-                raise SystemExit(f"eval_domain: lang={lang} {' '.join(args.override)}: {str(err).splitlines()[0]}") from None
-            try:
-                _, targets, _ = parallel_words(cfg)
-                test, _ = corpus_split(cfg, cfg.data.target, "test")
-            except XnerError as err:
-                raise SystemExit(f"eval_domain: lang={lang}: {err}") from None
-            longest = max((len(s) for t in test for s in t.spans), default=1)
-            total, seen, common = coverage(test, ngram_set(targets, longest))
-            mentions = sum(total.values())
-            rows.append(
-                f"| {lang} | {cfg.data.parallel.pair} {cfg.data.parallel.split} | {len(targets):,} | {len(test):,} | "
-                f"{mentions / len(test):.2f} | " + " | ".join(f"{total[t] / len(test):.2f}" for t in TYPES) + " | "
-                + " | ".join(share(seen[t], total[t]) for t in TYPES) + f" | **{share(sum(seen.values()), mentions)}** |")
-            tops.append(f"| {lang} | " + " | ".join(", ".join(f"{m} {c}" for m, c in common[t].most_common(4)) for t in TYPES) + " |")
-            print(f"{lang}: {len(targets)} sentences read, {mentions} test mentions, "
-                  f"{share(sum(seen.values()), mentions)} occur in the text", flush=True)
+    overrides = ["experiment=teacher_student_african", "logger=none", *args.override]
+    for lang, cfg in language_configs(args.lang or [], overrides, args.data_dir):
+        try:
+            _, targets, _ = parallel_words(cfg)
+            test, _ = corpus_split(cfg, cfg.data.target, "test")
+        except XnerError as err:
+            raise SystemExit(f"eval_domain: lang={lang}: {err}") from None
+        longest = max((len(s) for t in test for s in t.spans), default=1)
+        total, seen, common = coverage(test, ngram_set(targets, longest))
+        mentions = sum(total.values())
+        found = share(sum(seen.values()), mentions)
+        rows.append(
+            f"| {lang} | {cfg.data.parallel.pair} {cfg.data.parallel.split} | {len(targets):,} | {len(test):,} | "
+            f"{mentions / len(test):.2f} | " + " | ".join(f"{total[t] / len(test):.2f}" for t in TYPES) + " | "
+            + " | ".join(share(seen[t], total[t]) for t in TYPES) + f" | **{found}** |")
+        tops.append(f"| {lang} | " + " | ".join(", ".join(f"{m} {c}" for m, c in common[t].most_common(4)) for t in TYPES) + " |")
+        print(f"{lang}: {len(targets)} sentences read, {mentions} test mentions, "
+              f"{found} occur in the text", flush=True)
     lines = [
         "# How close the unlabelled text is to the test set",
         "",

@@ -8,10 +8,9 @@ import argparse
 import time
 from pathlib import Path
 
-from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from benchmarks.common import ROOT, machine, today, write_page
+from benchmarks.common import ROOT, language_configs, machine, today, write_page
 from xner.data.conll import read_conll
 from xner.data.parallel import ParallelReadStats, read_parallel
 from xner.errors import MissingDataError
@@ -39,24 +38,19 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     started = time.time()
-    with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
-        langs = list(OmegaConf.load(ROOT / "conf" / "study" / "_sets.yaml").masakhaner_test)
-        rows = []
-        for lang in langs:
-            overrides = ["experiment=teacher_student_african", f"lang={lang}", "data.max_sentences=null", "logger=none"]
-            if args.data_dir:
-                overrides.append(f"paths.data_dir={args.data_dir}")
-            cfg = compose(config_name="config", overrides=overrides)
-            index, _ = eval_index(cfg)
-            pair, read = str(cfg.data.parallel.pair), str(cfg.data.parallel.split)
-            cells = []
-            for split in ("train", "dev", "test"):
-                found = shared_lines(cfg, index, pair, split)
-                cells.append("–" if found is None else f"{found[1]:,} of {found[0]:,}" + (" **(read)**" if split in read.split("+") else ""))
-            node = cfg.data.target
-            train = read_conll(resolve_corpus_file(cfg, OmegaConf.create({**as_dict(node), "split": "train"})), True)
-            own = sum(index.shares(s.tokens) for s in train)
-            rows.append(f"| {lang} | {pair} | {read} | {len(index):,} | " + " | ".join(cells) + f" | {own:,} of {len(train):,} |")
+    rows = []
+    overrides = ["experiment=teacher_student_african", "data.max_sentences=null", "logger=none"]
+    for lang, cfg in language_configs([], overrides, args.data_dir):
+        index, _ = eval_index(cfg)
+        pair, read = str(cfg.data.parallel.pair), str(cfg.data.parallel.split)
+        cells = []
+        for split in ("train", "dev", "test"):
+            found = shared_lines(cfg, index, pair, split)
+            cells.append("–" if found is None else f"{found[1]:,} of {found[0]:,}" + (" **(read)**" if split in read.split("+") else ""))
+        node = cfg.data.target
+        train = read_conll(resolve_corpus_file(cfg, OmegaConf.create({**as_dict(node), "split": "train"})), True)
+        own = sum(index.shares(s.tokens) for s in train)
+        rows.append(f"| {lang} | {pair} | {read} | {len(index):,} | " + " | ".join(cells) + f" | {own:,} of {len(train):,} |")
     lines = [
         "# Evaluation text inside the unlabelled and parallel text",
         "",
