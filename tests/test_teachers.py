@@ -111,6 +111,10 @@ def test_teachers_named_ranked_or_all_never_the_target(compose_cfg):
     (["experiment=teacher_student", "lang=xho", "experiment.weighting=agreement", "experiment.weights={en: 1}"], "keep one"),
     (["experiment=teacher_student", "lang=xho", "experiment.ranked_teachers=-1"], "ranked_teachers"),
     (["experiment=projection", "lang=xho", "model.init_from=ita"], "model.init_from: no source model for 'ita'"),
+    (["experiment=projection", "lang=swa", "model.init_from=ranked", "lang.transfer_ranking=null"],
+     "model.init_from=ranked: lang=swa has no lang.transfer_ranking"),
+    (["experiment=projection", "lang=swa", "model.init_from=ranked", "source_model.pools.african=[swa]"],
+     "model.init_from=ranked: no language of pool 'african' is ranked for lang=swa"),
     (["experiment=model_transfer", "lang=xho", "experiment.ranked_sources=2"], "ranked_sources=2 picks from a pool"),
     (["experiment=model_transfer_african", "lang=swa", "experiment.source_pool=[hau,zul]", "experiment.ranked_sources=3"],
      "ranked_sources=3: pool .* has 2 ranked"),
@@ -188,6 +192,30 @@ def test_a_target_model_can_start_from_the_source_model(compose_cfg, ner_data, w
     assert started["data/init/train_sentences"] == 80  # the English source model it started from (logged with init/)
     torch_runtime = run(compose_cfg(*common, "model.runtime=torch"))
     assert torch_runtime["stage/train/cache_hit"] == 1.0  # where prediction runs does not make another model
+
+
+def test_where_a_target_model_starts_by_name_by_source_or_by_rank(compose_cfg):
+    from xner.stages.start import start_language
+
+    assert start_language(compose_cfg("experiment=projection", "lang=xho")) is None  # the bare encoder
+    assert start_language(compose_cfg("experiment=projection", "lang=xho", "model.init_from=source")) == "en"
+    assert start_language(compose_cfg("experiment=projection", "lang=bam", "model.init_from=source")) == "fr"  # its MAFAND pair
+    assert start_language(compose_cfg("experiment=projection", "lang=xho", "model.init_from=hau")) == "hau"
+    assert start_language(compose_cfg("experiment=projection", "lang=xho", "model.init_from=ranked")) == "zul"
+    # ranked skips what the pool lacks (de, ara, en, dan rank above pcm for swa) and the target itself
+    assert start_language(compose_cfg("experiment=projection", "lang=swa", "model.init_from=ranked")) == "pcm"
+    assert start_language(compose_cfg("experiment=projection", "lang=swa", "model.init_from=ranked",
+                                      "lang.transfer_ranking.ranks={hau: 2}")) == "hau"  # now ahead of pcm (5)
+
+
+def test_a_target_model_started_from_the_best_ranked_language_is_the_model_named_by_it(compose_cfg, african_data, word_encoder):
+    common = ["experiment=projection", "lang=swa", "data.dev_sentences=20", "aligner=fast_align", f"model.encoder={word_encoder}",
+              "lang.transfer_ranking.ranks={zul: 1, hau: 2}", *FAST]
+    ranked = run(compose_cfg(*common, "model.init_from=ranked"))
+    assert ranked["train/init_tensors"] > 0 and ranked["stage/train/cache_hit"] == 0
+    assert ranked["data/init/train_sentences"] == 60  # zul's gold train split, not English's 80
+    named = run(compose_cfg(*common, "model.init_from=zul"))
+    assert named["stage/train/cache_hit"] == 1.0 and named["test/f1"] == ranked["test/f1"]  # one model, one cache entry
 
 
 def test_a_model_started_from_another_keeps_its_frozen_layers_when_saved(two_layer_encoder, tmp_path):

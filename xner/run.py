@@ -18,6 +18,7 @@ from xner.runtime.preflight import check_command_line, experiment_validator
 from xner.runtime import sweeps
 from xner.runtime.session import open_run
 from xner.runtime.tracking import close_interrupted_sweep, mask_credentials
+from xner.stages.start import resolve_start
 
 log = logging.getLogger(__name__)
 CONF_DIR = str(Path(__file__).resolve().parents[1] / "conf")  # absolute: the same from `python -m` and in-process
@@ -36,6 +37,7 @@ def headline(cfg: DictConfig, metrics: dict[str, float]) -> tuple[str, float | N
 def run(cfg: DictConfig) -> dict[str, float]:
     """Run the experiment `cfg` describes; returns its metrics (also logged to MLflow and saved as metrics.json)."""
     with open_run(cfg, checks(), schemas()) as ctx:
+        resolve_start(ctx)  # model.init_from=ranked -> the language it names for this target
         metrics = EXPERIMENTS[cfg.experiment.pipeline].run(ctx)
     name, value = headline(cfg, metrics)
     log.info("%s = %.4f", name, value if value is not None else float("nan"))

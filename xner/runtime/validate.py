@@ -211,8 +211,9 @@ def validate(cfg: DictConfig, checks: Mapping[str, Check | None], schemas: Mappi
     if source_lang is not None and str(source_lang) not in corpora:
         raise ConfigError(f"source_model.lang: no labelled NER corpus for '{source_lang}'", list(corpora))
     init = OmegaConf.select(cfg, "model.init_from")
-    if init is not None and str(init) != "source" and str(init) not in corpora:
-        raise ConfigError(f"model.init_from: no source model for '{init}' (source_model.corpora, or 'source')", list(corpora))
+    if init is not None and str(init) not in ("source", "ranked") and str(init) not in corpora:
+        raise ConfigError(f"model.init_from: no source model for '{init}' (source_model.corpora, 'source' or 'ranked')",
+                          list(corpora))
     for name, langs in (OmegaConf.select(cfg, "source_model.pools") or {}).items():
         unknown = [str(lang) for lang in langs if str(lang) not in corpora]
         if unknown:

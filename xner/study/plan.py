@@ -90,13 +90,14 @@ def source_label(lang: str, limit: int | None = None) -> str:
 def job_sources(cfg: DictConfig) -> dict[str, str]:
     """The source-language NER models a job needs (its labeller / model-transfer model and any teachers): each one's
     `source_label` -> its language."""
-    from xner.stages.ner import init_language, needs_source_model, source_language
+    from xner.stages.ner import needs_source_model, source_language
+    from xner.stages.start import start_language
     from xner.stages.teachers import teacher_languages, transfer_sources
 
     if OmegaConf.select(cfg, "source_model", default=None) is None:
         return []
     pipeline = OmegaConf.select(cfg, "experiment.pipeline", default=None)
-    init = init_language(cfg, OmegaConf.select(cfg, "model.init_from", default=None))
+    init = start_language(cfg)
     found = {init} if init else set()
     if pipeline == "teacher_student":
         found |= set(teacher_languages(cfg))
