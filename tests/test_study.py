@@ -25,7 +25,7 @@ from xner.eval.bootstrap import f1, mean_difference, paired_difference, sentence
 from xner.eval.ner_metrics import evaluate_sentences
 from xner.runtime import sweeps
 from xner.study.plan import Job, StudyDir, plan_jobs
-from xner.study.report import write_report
+from xner.study.report import scored_split, write_report
 from xner.study.spec import load, parse_only
 
 
@@ -777,3 +777,8 @@ def test_retire_moves_results_of_fixed_code_aside_everywhere_so_they_run_again(t
     out = capsys.readouterr().out
     assert f"tiny: lang=hau, seed=1 ({old})" in out and f"other: lang=hau, seed=1 ({hau.id})" in out
     assert (here.path / ".retired" / f"{old}.1").is_dir() and old not in here.load_plan() and collect(study, here)[1] == []
+
+
+def test_the_report_names_the_split_its_headline_scores():
+    assert scored_split("test/f1") == "test" and scored_split("target_dev/f1") == "dev"
+    assert scored_split("intrinsic/f1") == "intrinsic"  # a study scoring no target split keeps the metric's own name

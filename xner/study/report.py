@@ -45,6 +45,11 @@ class Cell:
         return bool(self.counts) and len(self.counts) == len(self.metrics)
 
 
+def scored_split(headline: str) -> str:
+    """The split a headline metric scores, in words: `test/f1` -> test, `target_dev/f1` -> dev."""
+    return headline.split("/")[0].removeprefix("target_")
+
+
 def load_counts(job_dir: Path, headline: str) -> np.ndarray | None:
     """Per-sentence counts from the job's saved `<split>_gold.conll` and `<split>_predictions.conll`."""
     split = headline.split("/")[0]
@@ -401,7 +406,7 @@ def write_report(study: Study, folder: StudyDir, out: Path) -> Path:
     if comparisons:
         lines += ["## Differences against the baseline" + (" and the contrasts" if study.contrasts else "")
                   + ", 95% paired bootstrap", "",
-                  f"{study.resamples} resamples of the test sentences (the same for both systems; with several seeds, "
+                  f"{study.resamples} resamples of the {scored_split(study.headline)} sentences (the same for both systems; with several seeds, "
                   "the runs are resampled too); **win**/**loss** only where the interval excludes 0.", ""]
         shown = [c for c in comparisons if c.per_row or c.rows_without_predictions]
         lines += [f"| {study.rows} | " + " | ".join(f"{c.method} − {c.baseline}" for c in shown) + " |",
