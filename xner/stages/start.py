@@ -21,21 +21,23 @@ RANKED_POOL = "african"
 def start_language(cfg: DictConfig) -> str | None:
     """The language of the source NER model the target model starts from; None: the bare encoder."""
     init = OmegaConf.select(cfg, "model.init_from", default=None)
-    if init is not None and str(init) == RANKED:
-        option = "model.init_from=ranked"
-        best = [lang for lang in ranked_from_pool(cfg, RANKED_POOL, 1, [], option) if lang in ranking(cfg, option)]
-        if not best:  # (a pool language the ranking does not hold says nothing of its transfer)
-            raise ConfigError(f"model.init_from=ranked: no language of pool '{RANKED_POOL}' is ranked for "
-                              f"lang={OmegaConf.select(cfg, 'lang.code')}; name one instead (e.g. model.init_from=hau)")
-        return best[0]
-    return init_language(cfg, init)
+    if init is None or str(init) != RANKED:
+        return init_language(cfg, init)
+    option = "model.init_from=ranked"
+    ranks = ranking(cfg, option)
+    best = ranked_from_pool(cfg, RANKED_POOL, 1, [], option)
+    if not best or best[0] not in ranks:  # a pool language the ranking does not hold says nothing of its transfer
+        raise ConfigError(f"model.init_from=ranked: no language of pool '{RANKED_POOL}' is ranked for "
+                          f"lang={OmegaConf.select(cfg, 'lang.code')}; name one instead (e.g. model.init_from=hau)")
+    return best[0]
 
 
 def resolve_start(ctx: RunContext) -> str | None:
     """`model.init_from=ranked` made the language it names for this target (so the model's cache key is the same as
     naming that language), logged and tagged; the start language, or None."""
+    ranked = str(OmegaConf.select(ctx.cfg, "model.init_from", default=None)) == RANKED
     lang = start_language(ctx.cfg)
-    if OmegaConf.select(ctx.cfg, "model.init_from", default=None) == RANKED:
+    if ranked:
         ctx.cfg.model.init_from = lang
         log.info("model.init_from=ranked: the target model starts from the %s NER model (the best-ranked %s source for "
                  "lang=%s)", lang, RANKED_POOL, OmegaConf.select(ctx.cfg, "lang.code"))

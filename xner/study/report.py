@@ -406,8 +406,8 @@ def write_report(study: Study, folder: StudyDir, out: Path) -> Path:
     if comparisons:
         lines += ["## Differences against the baseline" + (" and the contrasts" if study.contrasts else "")
                   + ", 95% paired bootstrap", "",
-                  f"{study.resamples} resamples of the {scored_split(study.headline)} sentences (the same for both systems; with several seeds, "
-                  "the runs are resampled too); **win**/**loss** only where the interval excludes 0.", ""]
+                  f"{study.resamples} resamples of the {scored_split(study.headline)} sentences (the same for both systems; "
+                  "with several seeds, the runs are resampled too); **win**/**loss** only where the interval excludes 0.", ""]
         shown = [c for c in comparisons if c.per_row or c.rows_without_predictions]
         lines += [f"| {study.rows} | " + " | ".join(f"{c.method} − {c.baseline}" for c in shown) + " |",
                   "|---|" + "---|" * len(shown)]
