@@ -16,7 +16,7 @@ import pytest
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 import xner.runtime  # noqa: F401  (registers the ${xner.root:} resolver)
 from tests.synthetic import write_europarl_like
@@ -56,7 +56,10 @@ def compose_cfg(tmp_path: Path, data_root: Path, monkeypatch):
                 "trainer.min_steps=null"]  # tiny synthetic sets keep their few epochs (the default floor is 500 updates)
         if not GlobalHydra.instance().is_initialized():  # one initialisation per test: its config cache is reused
             initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3").__enter__()
-        return compose(config_name="config", overrides=base + list(overrides))
+        cfg = compose(config_name="config", overrides=base + list(overrides))
+        if OmegaConf.select(cfg, "model.init_from") == "ranked" and not any("init_from" in o for o in overrides):
+            cfg.model.init_from = None  # synthetic data roots hold no ranked teacher's corpus: the bare encoder, unless named
+        return cfg
 
     yield _compose
     GlobalHydra.instance().clear()

@@ -582,11 +582,12 @@ def test_source_models_train_first_in_parallel_and_slots_follow_the_scarcest_res
     assert by_point["swa", "model_transfer_african"].sources == ["pcm"]  # Swahili's best-ranked African source
     assert by_point["bam", "teacher_student_projection_african"].sources == ["ewe", "fon", "fr", "twi"]  # + the projection's labeller
     jobs = [j for j in jobs if "african" not in j.point["experiment"]]
-    assert by_point["swa", "model_transfer"].sources == ["en"] and by_point["bam", "projection_ilp"].sources == ["fr"]
+    # projection labels with the source model and starts its target model from the best-ranked African one
+    assert by_point["swa", "model_transfer"].sources == ["en"] and by_point["bam", "projection_ilp"].sources == ["fr", "twi"]
     multi = by_point["swa", "teacher_student_multi"].sources
     assert len(multi) > 1 and "en" in multi
     projection = plan_jobs(study, [p for p in study.points() if p.get("lang") == "swa"][:1], [], str(CONF_DIR))
-    assert projection[0].sources == ["en"]  # projection labels with the source model
+    assert projection[0].sources == ["en", "pcm"]
     intrinsic = load(str(study_file(tmp_path, "question: q?\ngrid: {lang: [de]}\noverrides: [experiment=europarl_intrinsic]\n",
                                     "intrinsic")), CONF_DIR)
     assert plan_jobs(intrinsic, intrinsic.points(), [], str(CONF_DIR))[0].sources == []  # gold source entities

@@ -111,8 +111,6 @@ def test_teachers_named_ranked_or_all_never_the_target(compose_cfg):
     (["experiment=teacher_student", "lang=xho", "experiment.weighting=agreement", "experiment.weights={en: 1}"], "keep one"),
     (["experiment=teacher_student", "lang=xho", "experiment.ranked_teachers=-1"], "ranked_teachers"),
     (["experiment=projection", "lang=xho", "model.init_from=ita"], "model.init_from: no source model for 'ita'"),
-    (["experiment=projection", "lang=swa", "model.init_from=ranked", "lang.transfer_ranking=null"],
-     "model.init_from=ranked: lang=swa has no lang.transfer_ranking"),
     (["experiment=projection", "lang=swa", "model.init_from=ranked", "source_model.pools.african=[swa]"],
      "model.init_from=ranked: no language of pool 'african' is ranked for lang=swa"),
     (["experiment=model_transfer", "lang=xho", "experiment.ranked_sources=2"], "ranked_sources=2 picks from a pool"),
@@ -206,6 +204,8 @@ def test_where_a_target_model_starts_by_name_by_source_or_by_rank(compose_cfg):
     assert start_language(compose_cfg("experiment=projection", "lang=swa", "model.init_from=ranked")) == "pcm"
     assert start_language(compose_cfg("experiment=projection", "lang=swa", "model.init_from=ranked",
                                       "lang.transfer_ranking.ranks={hau: 2}")) == "hau"  # now ahead of pcm (5)
+    # a target without a ranking (PAN-X) starts from its source model, as with model.init_from=source
+    assert start_language(compose_cfg("experiment=projection", "lang=hin", "model.init_from=ranked")) == "en"
 
 
 def test_a_target_model_started_from_the_best_ranked_language_is_the_model_named_by_it(compose_cfg, african_data, word_encoder):
@@ -216,6 +216,21 @@ def test_a_target_model_started_from_the_best_ranked_language_is_the_model_named
     assert ranked["data/init/train_sentences"] == 60  # zul's gold train split, not English's 80
     named = run(compose_cfg(*common, "model.init_from=zul"))
     assert named["stage/train/cache_hit"] == 1.0 and named["test/f1"] == ranked["test/f1"]  # one model, one cache entry
+
+
+def test_ranked_without_a_ranking_is_the_source_start_and_its_cache_key(compose_cfg):
+    from types import SimpleNamespace
+
+    from xner.stages.start import resolve_start
+
+    tags = {}
+    ctx = SimpleNamespace(cfg=compose_cfg("experiment=projection", "lang=swa", "model.init_from=ranked", "lang.transfer_ranking=null"),
+                          tracker=SimpleNamespace(set_tags=tags.update))
+    assert resolve_start(ctx) == "en" and tags == {"xner.init_from": "en"}
+    assert ctx.cfg.model.init_from == "source"  # the model's key holds init_from: the same model as model.init_from=source
+    ctx = SimpleNamespace(cfg=compose_cfg("experiment=projection", "lang=swa", "model.init_from=ranked"),
+                          tracker=SimpleNamespace(set_tags=tags.update))
+    assert resolve_start(ctx) == "pcm" and ctx.cfg.model.init_from == "pcm" and tags == {"xner.init_from": "pcm"}
 
 
 def test_a_model_started_from_another_keeps_its_frozen_layers_when_saved(two_layer_encoder, tmp_path):

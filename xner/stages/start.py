@@ -1,5 +1,6 @@
 """Where a target model's weights start (`model.init_from`): the bare encoder, the run's source model, a named
-source language, or `ranked`, the target's best-ranked language of the African pool (lang.transfer_ranking)."""
+source language, or `ranked`, the target's best-ranked language of the African pool (lang.transfer_ranking; the
+run's source model for a target without a ranking, such as a PAN-X language)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ def start_language(cfg: DictConfig) -> str | None:
     if init is None or str(init) != RANKED:
         return init_language(cfg, init)
     option = "model.init_from=ranked"
-    ranks = ranking(cfg, option)
+    ranks = ranking(cfg, option, required=False)
+    if not ranks:  # no ranking to pick from (PAN-X, captions): the run's own source model, as model.init_from=source
+        return init_language(cfg, "source")
     best = ranked_from_pool(cfg, RANKED_POOL, 1, [], option)
     if not best or best[0] not in ranks:  # a pool language the ranking does not hold says nothing of its transfer
         raise ConfigError(f"model.init_from=ranked: no language of pool '{RANKED_POOL}' is ranked for "
@@ -37,7 +40,11 @@ def resolve_start(ctx: RunContext) -> str | None:
     naming that language), logged and tagged; the start language, or None."""
     ranked = str(OmegaConf.select(ctx.cfg, "model.init_from", default=None)) == RANKED
     lang = start_language(ctx.cfg)
-    if ranked:
+    if ranked and not ranking(ctx.cfg, "model.init_from=ranked", required=False):
+        ctx.cfg.model.init_from = "source"  # the same cache key as naming it
+        log.info("model.init_from=ranked: lang=%s has no transfer ranking; the target model starts from the source "
+                 "model (%s)", OmegaConf.select(ctx.cfg, "lang.code"), lang)
+    elif ranked:
         ctx.cfg.model.init_from = lang
         log.info("model.init_from=ranked: the target model starts from the %s NER model (the best-ranked %s source for "
                  "lang=%s)", lang, RANKED_POOL, OmegaConf.select(ctx.cfg, "lang.code"))
