@@ -27,7 +27,7 @@ grid:
   experiment: [model_transfer, projection_ilp]
 overrides: [logger=none, aligner=simalign, aligner.layer=1, model.max_length=30, model.batch_size=8, trainer.max_epochs=2,
             trainer.min_steps=null, trainer.enable_progress_bar=false, model.learning_rate=3e-3,
-            model.freeze_embeddings=false, ++data.dev_sentences=20]
+            model.freeze_embeddings=false, ++data.dev_sentences=20, model.init_from=null]  # no teacher corpus here
 baseline: {experiment: model_transfer}
 headline: test/f1
 budget: {job_minutes: {default: 0.2}}
