@@ -188,9 +188,9 @@ def test_projection_trains_a_crf_target_model_over_the_shared_linear_source_mode
     from xner.stages.ner import source_model_options
 
     for experiment in ("projection", "projection_ilp", "projection_ilp_en", "projection_ilp_ner", "projection_heuristic"):
-        assert compose_with_hydra(f"experiment={experiment}", "lang=swa").model.head == "crf"
-        # and starts from the best-ranked African language's model (chosen on gold dev: target_init_dev)
-        assert compose_with_hydra(f"experiment={experiment}", "lang=swa").model.init_from == "ranked"
+        model = compose_with_hydra(f"experiment={experiment}", "lang=swa").model
+        # a CRF head, started from the best-ranked African language's model (chosen on gold dev: target_init_dev)
+        assert model.head == "crf" and model.init_from == "ranked"
     for experiment in ("teacher_student_african", "teacher_student_projection_african", "supervised"):
         assert compose_with_hydra(f"experiment={experiment}", "lang=swa").model.init_from is None
     for experiment in ("teacher_student_single", "teacher_student_multi", "supervised", "model_transfer"):

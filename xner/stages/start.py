@@ -19,15 +19,13 @@ RANKED = "ranked"
 RANKED_POOL = "african"
 
 
-def start_language(cfg: DictConfig) -> str | None:
-    """The language of the source NER model the target model starts from; None: the bare encoder."""
-    init = OmegaConf.select(cfg, "model.init_from", default=None)
-    if init is None or str(init) != RANKED:
-        return init_language(cfg, init)
+def ranked_start(cfg: DictConfig) -> str:
+    """The `model.init_from` value `ranked` stands for on this target: its best-ranked language of the African pool, or
+    'source' where the target has no ranking (PAN-X, captions)."""
     option = "model.init_from=ranked"
     ranks = ranking(cfg, option, required=False)
-    if not ranks:  # no ranking to pick from (PAN-X, captions): the run's own source model, as model.init_from=source
-        return init_language(cfg, "source")
+    if not ranks:
+        return "source"
     best = ranked_from_pool(cfg, RANKED_POOL, 1, [], option)
     if not best or best[0] not in ranks:  # a pool language the ranking does not hold says nothing of its transfer
         raise ConfigError(f"model.init_from=ranked: no language of pool '{RANKED_POOL}' is ranked for "
@@ -35,19 +33,25 @@ def start_language(cfg: DictConfig) -> str | None:
     return best[0]
 
 
+def start_language(cfg: DictConfig) -> str | None:
+    """The language of the source NER model the target model starts from; None: the bare encoder."""
+    init = OmegaConf.select(cfg, "model.init_from", default=None)
+    return init_language(cfg, ranked_start(cfg) if init is not None and str(init) == RANKED else init)
+
+
 def resolve_start(ctx: RunContext) -> str | None:
-    """`model.init_from=ranked` made the language it names for this target (so the model's cache key is the same as
-    naming that language), logged and tagged; the start language, or None."""
-    ranked = str(OmegaConf.select(ctx.cfg, "model.init_from", default=None)) == RANKED
+    """`model.init_from=ranked` made the value it stands for on this target (so the model's cache key is the same as
+    naming it), logged and tagged; the start language, or None."""
+    if str(OmegaConf.select(ctx.cfg, "model.init_from", default=None)) == RANKED:
+        ctx.cfg.model.init_from = ranked_start(ctx.cfg)
+        code = OmegaConf.select(ctx.cfg, "lang.code")
+        if ctx.cfg.model.init_from == "source":
+            log.info("model.init_from=ranked: lang=%s has no transfer ranking; the target model starts from the source "
+                     "model (%s)", code, init_language(ctx.cfg, "source"))
+        else:
+            log.info("model.init_from=ranked: the target model starts from the %s NER model (the best-ranked %s source "
+                     "for lang=%s)", ctx.cfg.model.init_from, RANKED_POOL, code)
     lang = start_language(ctx.cfg)
-    if ranked and not ranking(ctx.cfg, "model.init_from=ranked", required=False):
-        ctx.cfg.model.init_from = "source"  # the same cache key as naming it
-        log.info("model.init_from=ranked: lang=%s has no transfer ranking; the target model starts from the source "
-                 "model (%s)", OmegaConf.select(ctx.cfg, "lang.code"), lang)
-    elif ranked:
-        ctx.cfg.model.init_from = lang
-        log.info("model.init_from=ranked: the target model starts from the %s NER model (the best-ranked %s source for "
-                 "lang=%s)", lang, RANKED_POOL, OmegaConf.select(ctx.cfg, "lang.code"))
     if lang:
         ctx.tracker.set_tags({"xner.init_from": lang})
     return lang
