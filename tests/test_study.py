@@ -722,12 +722,17 @@ def test_jobs_planned_under_an_older_config_are_superseded_left_out_and_can_be_r
 
     assert main(["status", str(path), "--root", str(tmp_path / "studies")]) == 0
     assert "2 finished job(s) at these grid points ran under another config" in capsys.readouterr().out
-    folder.save_plan(study, jobs)  # what `run` does first: today's identities replace the old ones
-    assert set(folder.load_plan()) == {job.id for job in jobs}
+    # the report composes today's identities first: the old results are left out before any chunk has run again
+    assert main(["report", str(path), "--root", str(tmp_path / "studies"), "--out", str(tmp_path / "out")]) == 0
+    assert "2 finished or planned job(s) ran under a config that has changed since" in capsys.readouterr().out
+    assert folder.load_plan() == {} and collect(study, folder)[1] == []
     assert {i: s["superseded_by"] for i, s in folder.superseded().items()} == {old_ids[j.id]: j.id for j in jobs}
-    assert collect(study, folder)[1] == [] and all(folder.is_done(i) for i in old_ids.values())
-    page = write_report(study, folder, tmp_path / "out").read_text()
+    page = (tmp_path / "out" / "tiny.md").read_text()
     assert "superseded: 2 finished job(s) ran under a config or code that has changed since" in page
+    folder.save_plan(study, jobs)  # what `run` does first: today's identities planned, the old ones stay superseded
+    assert set(folder.load_plan()) == {job.id for job in jobs} and all(folder.is_done(i) for i in old_ids.values())
+    assert {i: s["superseded_by"] for i, s in folder.superseded().items()} == {old_ids[j.id]: j.id for j in jobs}
+    assert "superseded: 2 finished job(s)" in write_report(study, folder, tmp_path / "out").read_text()
 
     moved, _ = folder.rekey(jobs[:1], compose, ["model.init_from"])
     assert len(moved) == 1 and folder.is_done(jobs[0].id) and set(folder.superseded()) == {old_ids[jobs[1].id]}

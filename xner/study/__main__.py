@@ -7,7 +7,8 @@
       budget, plus the source models it would train first) does not fit; --time-scale 0.1 takes a tenth of the
       budget's CPU minutes (on a GPU machine)
   status NAME [--only ...] [--time-scale F] [override ...]   done, failed, remaining and the time left per launcher
-  report NAME [--out docs/results]         the study's page with intervals, from the finished jobs
+  report NAME [--out docs/results]         the study's page with intervals, from the finished jobs of today's
+      configs (a job whose grid point now composes another config is superseded first, as `run` would)
   rekey NAME --accept PREFIX[,PREFIX] [--dry-run]
       finished jobs whose identity changed only because options were added since they ran (under the accepted
       prefixes, which you vouch leave what a job computes unchanged) move to their new identity; jobs whose
@@ -244,7 +245,13 @@ def report_command(args) -> int:
     from xner.study.report import write_report
 
     study = load(args.name, CONF_DIR)
-    page = write_report(study, StudyDir(args.root, study.name), Path(args.out))
+    folder = StudyDir(args.root, study.name)
+    if folder.load_plan():  # today's identities first: a finished job whose config has changed since is left out
+        jobs = plan_jobs(study, study.points(), [], CONF_DIR, None, log.info)
+        if moved := folder.supersede(jobs):
+            print(f"study {study.name}: {moved} finished or planned job(s) ran under a config that has changed since "
+                  "(an option or default): superseded, left out of the report")
+    page = write_report(study, folder, Path(args.out))
     print(f"wrote {page}")
     return 0
 
