@@ -396,28 +396,29 @@ class StudyDir:
         has changed since (an option or its default): it is superseded, kept on disk and under the plan's
         `superseded`, and left out of reports, counts and estimates (`rekey` moves it back where the change leaves
         what it computed the same)."""
-        known, superseded = self._supersede(jobs)
+        known, superseded, _ = self._supersede(jobs)
         for job in jobs:
             superseded.pop(job.id, None)
             known[job.id] = job
         return self._write_plan(known, superseded, study=study.name, question=study.question, current=[job.id for job in jobs])
 
-    def _supersede(self, jobs: Sequence[Job]) -> tuple[dict[str, Job], dict[str, dict]]:
-        """(planned, superseded) with every planned job at the grid point of one of `jobs` under another id moved to
-        superseded."""
+    def _supersede(self, jobs: Sequence[Job]) -> tuple[dict[str, Job], dict[str, dict], int]:
+        """(planned, superseded, how many moved) with every planned job at the grid point of one of `jobs` under
+        another id moved to superseded."""
         known, superseded = self.load_plan(), self.superseded()
         newer = {point_key(job): job.id for job in jobs}
+        moved = 0
         for ident, job in list(known.items()):
             if newer.get(point_key(job), ident) != ident:
                 superseded[ident] = {**asdict(job), "superseded_by": newer[point_key(job)]}
                 del known[ident]
-        return known, superseded
+                moved += 1
+        return known, superseded, moved
 
     def supersede(self, jobs: Sequence[Job]) -> int:
         """Set aside the planned jobs whose grid point `jobs` (today's identities) now gives another id, without
         planning `jobs`: what the report does, so that a default changed since never shows an old result. How many."""
-        known, superseded = self._supersede(jobs)
-        moved = len(self.load_plan()) - len(known)
+        known, superseded, moved = self._supersede(jobs)
         if moved:
             self._write_plan(known, superseded)
         return moved
