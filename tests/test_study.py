@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -418,6 +419,16 @@ def test_report_counts_wins_only_outside_the_interval(tmp_path):
     assert "not/logged" not in page
     assert "Hand-written: kept." in page and "2 cores" in page and "(runs per cell: 2)" in page
     assert (tmp_path / "out" / "tiny" / "differences.png").stat().st_size > 1000
+    assert "mean of the rows each column has" not in page  # every column complete: the bold mean row says it all
+    for seed in (1, 2):  # es has no greedy run: the bold row covers de only, the row below each column's own rows
+        shutil.rmtree(folder.job_dir(f"es-greedy-{seed}"))
+    page = write_report(study, folder, tmp_path / "out").read_text()
+    means = {lang: np.mean([json.loads((folder.job_dir(f"{lang}-ilp-{s}") / "metrics.json").read_text())["test/f1"]
+                            for s in (1, 2)]) for lang in ("de", "es")}
+    assert "| **mean (1)** |" in page
+    column_means = page.split("| mean of the rows each column has |")[1].splitlines()[0].split(" | ")
+    assert column_means[1] == f"{(means['de'] + means['es']) / 2:.3f} (2)"  # columns: heuristic, ilp, greedy
+    assert column_means[2].endswith(" (1) |")
     again = write_report(study, folder, tmp_path / "out").read_text()
     assert again == page  # seeded: the same page twice
 

@@ -390,7 +390,8 @@ def write_report(study: Study, folder: StudyDir, out: Path) -> Path:
     if not cells:
         lines += ["", "## Results", "", "No finished jobs yet.", ""]
     table = [] if not cells else ["", f"## {metric} by {study.rows} and method", "",
-              "Mean over seeds ± sd across seeds where a cell has several; the mean row averages rows present in every column.",
+              "Mean over seeds ± sd across seeds where a cell has several; the bold mean row averages the rows present in every "
+              "column (their count in brackets); on a partly run grid, the row below it averages each column over the rows it has.",
               "", f"| {study.rows} | " + " | ".join(methods) + " |", "|---|" + "---|" * len(methods)]
     lines += table
     for row in rows:
@@ -400,6 +401,10 @@ def write_report(study: Study, folder: StudyDir, out: Path) -> Path:
     if complete_rows:
         lines.append(f"| **mean ({len(complete_rows)})** | " + " | ".join(
             f"**{_mean([_mean(cells[(r, m)].values(metric)) for r in complete_rows]):.3f}**" for m in methods) + " |")
+    if len(complete_rows) < len(rows):  # a partly run grid: each column's own mean, over the rows it has
+        have = {m: [r for r in rows if (r, m) in cells] for m in methods}
+        lines.append("| mean of the rows each column has | " + " | ".join(
+            f"{_mean([_mean(cells[(r, m)].values(metric)) for r in have[m]]):.3f} ({len(have[m])})" for m in methods) + " |")
     seeds = sorted({len(c.metrics) for c in cells.values()})
     if cells:
         lines += ["", f"(runs per cell: {', '.join(map(str, seeds))})", ""]
