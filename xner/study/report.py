@@ -398,13 +398,16 @@ def write_report(study: Study, folder: StudyDir, out: Path) -> Path:
         lines.append(f"| {row} | " + " | ".join(_fmt(cells[(row, m)].values(metric)) if (row, m) in cells else "–"
                                               for m in methods) + " |")
     complete_rows = [r for r in rows if all((r, m) in cells for m in methods)]
+    def column_mean(method: str, over: list[str]) -> float:
+        return _mean([_mean(cells[(r, method)].values(metric)) for r in over])
+
     if complete_rows:
         lines.append(f"| **mean ({len(complete_rows)})** | " + " | ".join(
-            f"**{_mean([_mean(cells[(r, m)].values(metric)) for r in complete_rows]):.3f}**" for m in methods) + " |")
+            f"**{column_mean(m, complete_rows):.3f}**" for m in methods) + " |")
     if len(complete_rows) < len(rows):  # a partly run grid: each column's own mean, over the rows it has
         have = {m: [r for r in rows if (r, m) in cells] for m in methods}
         lines.append("| mean of the rows each column has | " + " | ".join(
-            f"{_mean([_mean(cells[(r, m)].values(metric)) for r in have[m]]):.3f} ({len(have[m])})" for m in methods) + " |")
+            f"{column_mean(m, have[m]):.3f} ({len(have[m])})" for m in methods) + " |")
     seeds = sorted({len(c.metrics) for c in cells.values()})
     if cells:
         lines += ["", f"(runs per cell: {', '.join(map(str, seeds))})", ""]
